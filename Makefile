@@ -1,0 +1,39 @@
+# Thin front door over CMake. Each target first installs what it needs
+# (scripts/bootstrap, apt-get, idempotent), then configures and builds.
+#   make build   release build, tool at build/intact
+#   make test    sanitizer build (ASan+UBSan, -Werror) in build-test, then every ctest test
+#   make demo    release build, then the lab end to end, no interaction
+#   make bench   release build, then benchmarks against socat, ncat and openssl
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: all build test demo bench clean bootstrap
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap build
+
+build:
+	@scripts/bootstrap build
+	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build -j $(JOBS)
+
+test:
+	@scripts/bootstrap test
+	@cmake -S . -B build-test $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DINTACT_SANITIZE=ON -DINTACT_WERROR=ON >/dev/null
+	@cmake --build build-test -j $(JOBS)
+	@cd build-test && ctest --output-on-failure --timeout 600 -j $(JOBS)
+
+demo: build
+	@scripts/demo build/intact
+
+bench:
+	@scripts/bootstrap bench
+	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DINTACT_BENCH=ON >/dev/null
+	@cmake --build build -j $(JOBS)
+	@scripts/bench build
+
+clean:
+	rm -rf build build-test

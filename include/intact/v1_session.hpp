@@ -1,0 +1,76 @@
+// intact/v1_session.hpp: protocol v1's session state machine (sans-I/O).
+//
+// Handshake: each side sends a hello with a fresh 32-byte nonce; both derive
+// per-direction keys with HKDF-SHA256 from the pre-shared key and both nonces;
+// each then sends a CONFIRM frame, sealed with its new key, over the hash of
+// both hellos. A peer holding another key fails that check at connect, on both
+// sides (the client sends its CONFIRM before it checks the server's). After
+// that every frame carries a sequence number and a full HMAC-SHA256 tag.
+// This unit never delivers a payload that failed its check, and never reads
+// the clock or a socket: timeouts belong to the caller.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "intact/frame.hpp"
+#include "intact/key.hpp"
+#include "intact/session.hpp"
+
+namespace intact {
+
+class V1Session final : public Session {
+ public:
+  struct Options {
+    v1::Role role = v1::Role::client;
+    std::string name;                         // shown to the peer; at most 64 bytes
+    bool strict = false;                      // stop at the first integrity failure
+    std::size_t max_payload = v1::kMaxPayload;
+  };
+
+  // A client queues its hello at once; a server waits for the client's.
+  V1Session(const Key& psk, Options options);
+
+  WireFormat format() const noexcept override { return WireFormat::v1; }
+  void feed(std::span<const std::uint8_t> bytes) override { in_.append(bytes); }
+  void feed_eof() override { eof_ = true; }
+  std::optional<Event> poll() override;
+
+  void send_data(std::span<const std::uint8_t> payload) override;
+  void send_chat(std::string_view sender, std::string_view text) override;
+  void send_notice(std::string_view text) override;
+  void close(std::string_view reason = {}) override;
+
+  bool established() const noexcept override { return state_ == State::established; }
+  bool finished() const noexcept override { return state_ == State::finished; }
+  std::string_view peer_name() const noexcept override { return peer_name_; }
+  std::size_t max_payload() const noexcept override { return opts_.max_payload; }
+  bool close_sent() const noexcept { return close_sent_; }
+
+  // Zero-copy receive: read straight into input().prepare(n), then commit(n).
+  InputBuffer& input() noexcept { return in_; }
+
+ private:
+  enum class State { hello, confirm, established, finished };
+  std::optional<Event> poll_hello();
+  std::optional<Event> poll_confirm();
+  Event fail(std::string detail);
+  void seal(v1::FrameType type, std::span<const std::uint8_t> payload);
+  void check_can_send() const;
+
+  Key psk_;
+  Options opts_;
+  State state_ = State::hello;
+  InputBuffer in_;
+  bool eof_ = false;
+  bool close_sent_ = false;
+  bool handshake_done_ = false;
+  std::vector<std::uint8_t> client_hello_;
+  std::vector<std::uint8_t> server_hello_;
+  std::optional<FrameSealer> tx_;
+  std::optional<FrameReceiver> rx_;
+  std::string peer_name_;
+  std::vector<std::uint8_t> scratch_;
+};
+
+}  // namespace intact

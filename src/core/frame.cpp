@@ -1,0 +1,359 @@
+#include "intact/frame.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "intact/error.hpp"
+
+namespace intact {
+
+namespace v1 {
+
+bool is_known_frame_type(std::uint8_t type) noexcept { return type >= 0x01 && type <= 0x05; }
+
+std::string_view frame_type_name(FrameType type) noexcept {
+  switch (type) {
+    case FrameType::confirm: return "CONFIRM";
+    case FrameType::data: return "DATA";
+    case FrameType::close: return "CLOSE";
+    case FrameType::chat: return "CHAT";
+    case FrameType::notice: return "NOTICE";
+  }
+  return "UNKNOWN";
+}
+
+void encode_hello(const Hello& hello, std::vector<std::uint8_t>& out) {
+  out.insert(out.end(), kMagic.begin(), kMagic.end());
+  out.push_back(hello.version);
+  out.push_back(static_cast<std::uint8_t>(hello.role));
+  out.insert(out.end(), hello.nonce.begin(), hello.nonce.end());
+}
+
+HelloCheck check_hello(std::span<const std::uint8_t> bytes, Role expected_role, Hello* out) {
+  std::size_t n = std::min(bytes.size(), kMagic.size());
+  if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), kMagic.begin()))
+    return HelloCheck::not_intact;
+  if (bytes.size() > 6 && bytes[6] != kVersion) return HelloCheck::bad_version;
+  if (bytes.size() > 7 && bytes[7] != static_cast<std::uint8_t>(expected_role))
+    return HelloCheck::bad_role;
+  if (bytes.size() < kHelloSize) return HelloCheck::need_more;
+  if (out != nullptr) {
+    out->version = bytes[6];
+    out->role = static_cast<Role>(bytes[7]);
+    std::copy_n(bytes.begin() + 8, kNonceSize, out->nonce.begin());
+  }
+  return HelloCheck::ok;
+}
+
+void encode_header(const FrameHeader& h, std::uint8_t out[kHeaderSize]) noexcept {
+  out[0] = static_cast<std::uint8_t>(h.type);
+  for (int i = 0; i < 8; ++i) out[1 + i] = static_cast<std::uint8_t>(h.seq >> (56 - 8 * i));
+  for (int i = 0; i < 4; ++i) out[9 + i] = static_cast<std::uint8_t>(h.length >> (24 - 8 * i));
+}
+
+FrameHeader decode_header(const std::uint8_t in[kHeaderSize]) noexcept {
+  FrameHeader h;
+  h.type = static_cast<FrameType>(in[0]);
+  h.seq = 0;
+  for (int i = 0; i < 8; ++i) h.seq = h.seq << 8 | in[1 + i];
+  h.length = 0;
+  for (int i = 0; i < 4; ++i) h.length = h.length << 8 | in[9 + i];
+  return h;
+}
+
+DirectionKeys derive_keys(std::span<const std::uint8_t> psk,
+                          std::span<const std::uint8_t> client_nonce,
+                          std::span<const std::uint8_t> server_nonce) {
+  std::vector<std::uint8_t> salt(client_nonce.begin(), client_nonce.end());
+  salt.insert(salt.end(), server_nonce.begin(), server_nonce.end());
+  return DirectionKeys{
+      hkdf_sha256(psk, salt, "intact v1 client to server", 32),
+      hkdf_sha256(psk, salt, "intact v1 server to client", 32),
+  };
+}
+
+Digest transcript_hash(std::span<const std::uint8_t> client_hello,
+                       std::span<const std::uint8_t> server_hello) {
+  std::vector<std::uint8_t> t(client_hello.begin(), client_hello.end());
+  t.insert(t.end(), server_hello.begin(), server_hello.end());
+  return sha256(t);
+}
+
+void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out) {
+  sender = sender.substr(0, kMaxNameSize);
+  out.push_back(static_cast<std::uint8_t>(sender.size()));
+  out.insert(out.end(), sender.begin(), sender.end());
+  out.insert(out.end(), text.begin(), text.end());
+}
+
+bool decode_chat(std::span<const std::uint8_t> payload, std::string_view* sender,
+                 std::span<const std::uint8_t>* text) noexcept {
+  if (payload.empty()) return false;
+  std::size_t n = payload[0];
+  if (n > kMaxNameSize || 1 + n > payload.size()) return false;
+  *sender = as_text(payload.subspan(1, n));
+  *text = payload.subspan(1 + n);
+  return true;
+}
+
+}  // namespace v1
+
+// ---- InputBuffer ----
+
+void InputBuffer::compact() {
+  if (begin_ == 0) return;
+  std::size_t n = end_ - begin_;
+  if (n > 0) std::memmove(buf_.data(), buf_.data() + begin_, n);
+  begin_ = 0;
+  end_ = n;
+}
+
+std::span<std::uint8_t> InputBuffer::prepare(std::size_t n) {
+  if (buf_.size() - end_ < n) {
+    compact();
+    if (buf_.size() - end_ < n) buf_.resize(end_ + n);
+  }
+  return {buf_.data() + end_, n};
+}
+
+void InputBuffer::append(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return;
+  auto space = prepare(bytes.size());
+  std::memcpy(space.data(), bytes.data(), bytes.size());
+  commit(bytes.size());
+}
+
+void InputBuffer::consume(std::size_t n) noexcept {
+  begin_ += std::min(n, end_ - begin_);
+  if (begin_ == end_) begin_ = end_ = 0;
+}
+
+// ---- FrameSealer ----
+
+FrameSealer::FrameSealer(std::span<const std::uint8_t> key, std::size_t max_payload)
+    : mac_(key), max_payload_(max_payload) {}
+
+void FrameSealer::seal(v1::FrameType type, std::span<const std::uint8_t> payload,
+                       std::vector<std::uint8_t>& out) {
+  if (payload.size() > max_payload_) {
+    throw Error("a message of " + std::to_string(payload.size()) +
+                " bytes is over the maximum of " + std::to_string(max_payload_));
+  }
+  if (next_seq_ == std::numeric_limits<std::uint64_t>::max())
+    throw Error("sequence numbers exhausted on this connection; reconnect");
+  std::uint8_t header[v1::kHeaderSize];
+  v1::encode_header({type, next_seq_++, static_cast<std::uint32_t>(payload.size())}, header);
+  mac_.begin();
+  mac_.update(header);
+  mac_.update(payload);
+  Tag tag = mac_.finish();
+  std::size_t at = out.size();
+  out.resize(at + v1::kFrameOverhead + payload.size());
+  std::uint8_t* p = out.data() + at;
+  std::memcpy(p, header, v1::kHeaderSize);
+  if (!payload.empty()) std::memcpy(p + v1::kHeaderSize, payload.data(), payload.size());
+  std::memcpy(p + v1::kHeaderSize + payload.size(), tag.data(), tag.size());
+}
+
+// ---- SequenceTracker ----
+
+SequenceTracker::Result SequenceTracker::check(std::uint64_t seq) noexcept {
+  if (exhausted_ || seq < expected_) return {Verdict::replay, 0};
+  std::uint64_t skipped = seq - expected_;
+  std::uint64_t missing = skipped - std::min(skipped, failed_since_accept_);
+  failed_since_accept_ = 0;
+  if (seq == std::numeric_limits<std::uint64_t>::max()) {
+    exhausted_ = true;
+  } else {
+    expected_ = seq + 1;
+  }
+  return {missing > 0 ? Verdict::gap : Verdict::accept, missing};
+}
+
+// ---- FrameReceiver ----
+
+FrameReceiver::FrameReceiver(std::span<const std::uint8_t> key, std::size_t max_payload, bool strict,
+                             std::uint64_t first_seq)
+    : mac_(key), max_payload_(max_payload), strict_(strict), seq_(first_seq) {}
+
+std::optional<FrameReceiver::Opened> FrameReceiver::open(const InputBuffer& in) {
+  auto bytes = in.data();
+  if (bytes.size() < v1::kHeaderSize) return std::nullopt;
+  v1::FrameHeader h = v1::decode_header(bytes.data());
+  if (!v1::is_known_frame_type(bytes[0])) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", bytes[0]);
+    return Opened{Open::malformed, h, {},
+                  std::string("unknown frame type ") + hex +
+                      ": the stream is corrupted or the peer does not speak intact v1",
+                  0};
+  }
+  if (h.length > max_payload_) {
+    return Opened{Open::malformed, h, {},
+                  "a frame claims " + std::to_string(h.length) + " bytes, over the maximum of " +
+                      std::to_string(max_payload_),
+                  0};
+  }
+  std::size_t total = v1::kFrameOverhead + h.length;
+  if (bytes.size() < total) return std::nullopt;
+  auto covered = bytes.first(v1::kHeaderSize + h.length);
+  auto tag = bytes.subspan(v1::kHeaderSize + h.length, kTagSize);
+  bool ok = mac_.verify(covered, tag);
+  return Opened{ok ? Open::ok : Open::bad_tag, h, bytes.subspan(v1::kHeaderSize, h.length), {},
+                total};
+}
+
+std::optional<Event> FrameReceiver::poll(InputBuffer& in) {
+  if (pending_) {
+    Event e = std::move(*pending_);
+    pending_.reset();
+    return e;
+  }
+  if (done_) return std::nullopt;
+  auto o = open(in);
+  if (!o) return std::nullopt;
+  Event e;
+  e.seq = o->header.seq;
+  if (o->status == Open::malformed) {
+    done_ = true;
+    e.kind = EventKind::protocol_error;
+    e.detail = std::move(o->detail);
+    return e;
+  }
+  in.consume(o->frame_len);  // the payload's bytes stay in place until the next feed
+  if (o->status == Open::bad_tag) {
+    seq_.note_failed_frame();
+    e.kind = EventKind::integrity_failure;
+    e.detail = std::string(kLostIntegrity);
+    if (strict_) stop_strict("an integrity failure");
+    return e;
+  }
+  if (o->header.type == v1::FrameType::confirm) {
+    done_ = true;
+    e.kind = EventKind::protocol_error;
+    e.detail = "a CONFIRM frame arrived after the handshake";
+    return e;
+  }
+  auto r = seq_.check(o->header.seq);
+  if (r.verdict == SequenceTracker::Verdict::replay) {
+    e.kind = EventKind::replay;
+    e.detail = "frame " + std::to_string(o->header.seq) +
+               " was already received or is out of order (replayed or duplicated); dropped";
+    if (strict_) stop_strict("a replayed frame");
+    return e;
+  }
+  Event m;
+  m.seq = o->header.seq;
+  switch (o->header.type) {
+    case v1::FrameType::close:
+      close_received_ = true;
+      done_ = true;
+      m.kind = EventKind::closed;
+      m.detail = std::string(as_text(o->payload));
+      break;
+    case v1::FrameType::chat: {
+      std::span<const std::uint8_t> text;
+      if (!v1::decode_chat(o->payload, &m.sender, &text)) {
+        done_ = true;
+        m.kind = EventKind::protocol_error;
+        m.detail = "a CHAT frame with a malformed sender field";
+        break;
+      }
+      m.kind = EventKind::message;
+      m.type = MessageType::chat;
+      m.payload = text;
+      break;
+    }
+    case v1::FrameType::notice:
+      m.kind = EventKind::message;
+      m.type = MessageType::notice;
+      m.payload = o->payload;
+      break;
+    default:
+      m.kind = EventKind::message;
+      m.type = MessageType::data;
+      m.payload = o->payload;
+      break;
+  }
+  if (r.verdict == SequenceTracker::Verdict::gap) {
+    e.kind = EventKind::gap;
+    e.missing = r.missing;
+    e.detail = std::to_string(r.missing) + (r.missing == 1 ? " message is" : " messages are") +
+               " missing before frame " + std::to_string(o->header.seq) +
+               " (deleted on the way)";
+    if (strict_) {
+      stop_strict("missing messages");
+    } else {
+      pending_ = std::move(m);
+    }
+    return e;
+  }
+  return m;
+}
+
+void FrameReceiver::stop_strict(std::string_view what) {
+  done_ = true;
+  Event stop;
+  stop.kind = EventKind::protocol_error;
+  stop.detail = std::string("stopping at ") + std::string(what) + " (--strict)";
+  pending_ = std::move(stop);
+}
+
+std::optional<Event> FrameReceiver::eof(const InputBuffer& in) {
+  if (close_received_ || eof_seen_) return std::nullopt;
+  eof_seen_ = true;
+  if (done_) return std::nullopt;
+  done_ = true;
+  Event e;
+  e.kind = EventKind::truncated;
+  e.seq = seq_.expected();
+  if (!in.empty()) {
+    e.detail = "the stream ended in the middle of a frame (" + std::to_string(in.size()) +
+               " bytes of it arrived) without an authenticated close: the end was cut off";
+  } else {
+    e.detail =
+        "the stream ended without an authenticated close: messages after the last one shown "
+        "may have been cut off";
+  }
+  return e;
+}
+
+// ---- FrameSplitter ----
+
+std::optional<FrameSplitter::Record> FrameSplitter::next() {
+  auto bytes = in_.data();
+  if (bytes.empty()) return std::nullopt;
+  auto broken = [&](std::string why) {
+    broken_ = true;
+    Record r{Kind::malformed, std::vector<std::uint8_t>(bytes.begin(), bytes.end()), {},
+             std::move(why)};
+    in_.consume(bytes.size());
+    return r;
+  };
+  if (broken_) return broken("after a malformed record");
+  if (!hello_seen_) {
+    std::size_t n = std::min(bytes.size(), v1::kMagic.size());
+    if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n),
+                    v1::kMagic.begin()))
+      return broken("the stream does not begin with an intact v1 hello");
+    if (bytes.size() < v1::kHelloSize) return std::nullopt;
+    hello_seen_ = true;
+    Record r{Kind::hello, std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + v1::kHelloSize),
+             {}, {}};
+    in_.consume(v1::kHelloSize);
+    return r;
+  }
+  if (bytes.size() < v1::kHeaderSize) return std::nullopt;
+  v1::FrameHeader h = v1::decode_header(bytes.data());
+  if (!v1::is_known_frame_type(bytes[0])) return broken("unknown frame type");
+  if (h.length > max_payload_) return broken("frame length over the maximum");
+  std::size_t total = v1::kFrameOverhead + h.length;
+  if (bytes.size() < total) return std::nullopt;
+  Record r{Kind::frame, std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(total)),
+           h, {}};
+  in_.consume(total);
+  return r;
+}
+
+}  // namespace intact

@@ -1,0 +1,131 @@
+#include "intact/legacy.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "intact/error.hpp"
+#include "intact/hex.hpp"
+
+namespace intact {
+
+namespace legacy {
+
+std::string tag_hex(HmacSha256& mac, std::span<const std::uint8_t> message) {
+  return to_hex_upper(mac.compute(message));
+}
+
+void encode(HmacSha256& mac, std::span<const std::uint8_t> message, std::vector<std::uint8_t>& out) {
+  std::string tag = tag_hex(mac, message);
+  out.insert(out.end(), message.begin(), message.end());
+  out.push_back('|');
+  out.insert(out.end(), tag.begin(), tag.end());
+}
+
+Boundary find_boundary(std::span<const std::uint8_t> bytes, std::size_t* bar_at,
+                       std::size_t* scan_from) {
+  std::size_t i = *scan_from;
+  while (i < bytes.size()) {
+    const std::uint8_t* bar = static_cast<const std::uint8_t*>(
+        std::memchr(bytes.data() + i, '|', bytes.size() - i));
+    if (bar == nullptr) {
+      *scan_from = bytes.size();
+      return Boundary::need_more;
+    }
+    std::size_t p = static_cast<std::size_t>(bar - bytes.data());
+    std::size_t have = std::min(kTagHexSize, bytes.size() - p - 1);
+    std::size_t hex = 0;
+    while (hex < have && is_hex_digit(bytes[p + 1 + hex])) ++hex;
+    if (hex == kTagHexSize) {
+      *bar_at = p;
+      *scan_from = 0;
+      return Boundary::found;
+    }
+    if (hex == have) {  // all hex so far: the tag may still be arriving
+      *scan_from = p;
+      return Boundary::need_more;
+    }
+    i = p + 1;  // a '|' inside the message
+  }
+  *scan_from = bytes.size();
+  return Boundary::need_more;
+}
+
+}  // namespace legacy
+
+LegacySession::LegacySession(const Key& psk, std::size_t max_message)
+    : mac_(psk.bytes()), max_message_(max_message) {}
+
+std::optional<Event> LegacySession::poll() {
+  if (finished_) return std::nullopt;
+  auto bytes = in_.data();
+  std::size_t bar = 0;
+  if (legacy::find_boundary(bytes, &bar, &scan_from_) == legacy::Boundary::found) {
+    auto message = bytes.first(bar);
+    auto tag = from_hex(as_text(bytes.subspan(bar + 1, legacy::kTagHexSize)));
+    Event e;
+    if (tag && mac_.verify(message, *tag)) {
+      e.kind = EventKind::message;
+      e.payload = message;
+    } else {
+      e.kind = EventKind::integrity_failure;
+      e.detail = std::string(kLostIntegrity);
+    }
+    in_.consume(bar + 1 + legacy::kTagHexSize);
+    return e;
+  }
+  Event e;
+  if (bytes.size() >= v1::kMagic.size() + 1 &&
+      std::equal(v1::kMagic.begin(), v1::kMagic.end(), bytes.begin()) && bytes[6] == v1::kVersion) {
+    finished_ = true;
+    e.kind = EventKind::protocol_error;
+    e.detail = "the peer speaks intact v1, not the lab's format; drop --legacy";
+    return e;
+  }
+  if (bytes.size() > max_message_ + 1 + legacy::kTagHexSize) {
+    finished_ = true;
+    e.kind = EventKind::protocol_error;
+    e.detail = "no tag in " + std::to_string(bytes.size()) +
+               " bytes: the peer is not speaking the lab's format (message|64 hex digits), or "
+               "a message is over the " + std::to_string(max_message_) + "-byte maximum";
+    return e;
+  }
+  if (eof_) {
+    finished_ = true;
+    if (!bytes.empty()) {
+      e.kind = EventKind::truncated;
+      e.detail = "the connection ended inside a message (" + std::to_string(bytes.size()) +
+                 " bytes without a tag)";
+    } else {
+      // The lab's format has no authenticated close: a cut looks exactly like an end.
+      e.kind = EventKind::closed;
+      e.detail = "the peer closed the connection";
+    }
+    return e;
+  }
+  return std::nullopt;
+}
+
+void LegacySession::send_data(std::span<const std::uint8_t> payload) {
+  if (payload.size() > max_message_) {
+    throw Error("a message of " + std::to_string(payload.size()) +
+                " bytes is over the lab format's maximum of " + std::to_string(max_message_));
+  }
+  legacy::encode(mac_, payload, out_);
+}
+
+void LegacySession::send_chat(std::string_view sender, std::string_view text) {
+  scratch_.clear();
+  scratch_.insert(scratch_.end(), sender.begin(), sender.end());
+  scratch_.push_back(':');
+  scratch_.push_back(' ');
+  scratch_.insert(scratch_.end(), text.begin(), text.end());
+  send_data(scratch_);
+}
+
+void LegacySession::send_notice(std::string_view text) {
+  scratch_.assign({'*', '*', '*', ' '});
+  scratch_.insert(scratch_.end(), text.begin(), text.end());
+  send_data(scratch_);
+}
+
+}  // namespace intact

@@ -1,0 +1,162 @@
+#include "intact/v1_session.hpp"
+
+#include <stdexcept>
+
+#include "intact/error.hpp"
+
+namespace intact {
+
+V1Session::V1Session(const Key& psk, Options options) : psk_(psk), opts_(std::move(options)) {
+  if (opts_.name.size() > v1::kMaxNameSize) {
+    throw Error("a name is at most " + std::to_string(v1::kMaxNameSize) + " bytes", kExitUsage);
+  }
+  if (opts_.role == v1::Role::client) {
+    v1::Hello hello{v1::Role::client, v1::kVersion, {}};
+    random_bytes(hello.nonce);
+    v1::encode_hello(hello, client_hello_);
+    out_.insert(out_.end(), client_hello_.begin(), client_hello_.end());
+  }
+}
+
+Event V1Session::fail(std::string detail) {
+  state_ = State::finished;
+  Event e;
+  e.kind = EventKind::protocol_error;
+  e.detail = std::move(detail);
+  return e;
+}
+
+std::optional<Event> V1Session::poll() {
+  switch (state_) {
+    case State::hello: return poll_hello();
+    case State::confirm: return poll_confirm();
+    case State::established: {
+      auto e = rx_->poll(in_);
+      if (!e && eof_) e = rx_->eof(in_);
+      if (e && (e->kind == EventKind::protocol_error || e->kind == EventKind::closed ||
+                e->kind == EventKind::truncated))
+        state_ = State::finished;
+      return e;
+    }
+    case State::finished: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<Event> V1Session::poll_hello() {
+  const bool client = opts_.role == v1::Role::client;
+  const v1::Role peer_role = client ? v1::Role::server : v1::Role::client;
+  v1::Hello peer;
+  switch (v1::check_hello(in_.data(), peer_role, &peer)) {
+    case v1::HelloCheck::need_more:
+      if (eof_) return fail("the peer closed the connection before the handshake finished");
+      return std::nullopt;
+    case v1::HelloCheck::not_intact:
+      return fail(
+          "the peer does not speak intact v1 (its first bytes are not an intact hello); "
+          "if it uses the lab's format, add --legacy");
+    case v1::HelloCheck::bad_version:
+      return fail("the peer speaks intact protocol version " + std::to_string(in_.data()[6]) +
+                  "; this intact speaks version " + std::to_string(v1::kVersion));
+    case v1::HelloCheck::bad_role:
+      return fail(client ? "the peer answered with a client's hello (a reflected hello, or two "
+                           "clients connected to each other)"
+                         : "the peer sent a server's hello (a reflected hello, or two servers "
+                           "connected to each other)");
+    case v1::HelloCheck::ok: break;
+  }
+  auto peer_hello = in_.data().first(v1::kHelloSize);
+  v1::DirectionKeys keys;
+  if (client) {
+    server_hello_.assign(peer_hello.begin(), peer_hello.end());
+    in_.consume(v1::kHelloSize);
+    std::span<const std::uint8_t> client_nonce(client_hello_.data() + 8, v1::kNonceSize);
+    keys = v1::derive_keys(psk_.bytes(), client_nonce, peer.nonce);
+    tx_.emplace(keys.client_to_server, opts_.max_payload);
+    rx_.emplace(keys.server_to_client, opts_.max_payload, opts_.strict);
+  } else {
+    client_hello_.assign(peer_hello.begin(), peer_hello.end());
+    in_.consume(v1::kHelloSize);
+    v1::Hello mine{v1::Role::server, v1::kVersion, {}};
+    random_bytes(mine.nonce);
+    v1::encode_hello(mine, server_hello_);
+    out_.insert(out_.end(), server_hello_.begin(), server_hello_.end());
+    keys = v1::derive_keys(psk_.bytes(), peer.nonce, mine.nonce);
+    tx_.emplace(keys.server_to_client, opts_.max_payload);
+    rx_.emplace(keys.client_to_server, opts_.max_payload, opts_.strict);
+  }
+  // Our CONFIRM goes out before we check the peer's: a peer with another key
+  // then learns of the mismatch too, instead of waiting for a timeout.
+  Digest th = v1::transcript_hash(client_hello_, server_hello_);
+  scratch_.assign(th.begin(), th.end());
+  scratch_.insert(scratch_.end(), opts_.name.begin(), opts_.name.end());
+  seal(v1::FrameType::confirm, scratch_);
+  state_ = State::confirm;
+  return poll_confirm();
+}
+
+std::optional<Event> V1Session::poll_confirm() {
+  auto o = rx_->open(in_);
+  if (!o) {
+    if (eof_) {
+      return fail(in_.empty() ? "the peer closed the connection during the handshake "
+                                "(it may hold a different key)"
+                              : "the peer closed the connection in the middle of the handshake");
+    }
+    return std::nullopt;
+  }
+  if (o->status == FrameReceiver::Open::malformed) return fail("handshake failed: " + o->detail);
+  if (o->status == FrameReceiver::Open::bad_tag) {
+    return fail(
+        "key confirmation failed: the peer holds a different key (or the handshake was "
+        "altered on the way); nothing was accepted");
+  }
+  Digest th = v1::transcript_hash(client_hello_, server_hello_);
+  auto p = o->payload;
+  if (o->header.type != v1::FrameType::confirm || o->header.seq != 0 || p.size() < th.size() ||
+      p.size() > th.size() + v1::kMaxNameSize ||
+      !equal_constant_time(p.first(th.size()), th)) {
+    return fail("handshake failed: the peer's CONFIRM frame does not match the hellos exchanged");
+  }
+  peer_name_.assign(as_text(p.subspan(th.size())));
+  in_.consume(o->frame_len);
+  state_ = State::established;
+  handshake_done_ = true;
+  Event e;
+  e.kind = EventKind::established;
+  return e;
+}
+
+void V1Session::seal(v1::FrameType type, std::span<const std::uint8_t> payload) {
+  tx_->seal(type, payload, out_);
+}
+
+void V1Session::check_can_send() const {
+  if (!handshake_done_) throw std::logic_error("V1Session: send before the handshake finished");
+  if (close_sent_) throw std::logic_error("V1Session: send after close");
+}
+
+void V1Session::send_data(std::span<const std::uint8_t> payload) {
+  check_can_send();
+  seal(v1::FrameType::data, payload);
+}
+
+void V1Session::send_chat(std::string_view sender, std::string_view text) {
+  check_can_send();
+  scratch_.clear();
+  v1::encode_chat(sender, text, scratch_);
+  seal(v1::FrameType::chat, scratch_);
+}
+
+void V1Session::send_notice(std::string_view text) {
+  check_can_send();
+  seal(v1::FrameType::notice, as_bytes(text));
+}
+
+void V1Session::close(std::string_view reason) {
+  if (close_sent_ || !handshake_done_) return;
+  close_sent_ = true;
+  seal(v1::FrameType::close, as_bytes(reason.substr(0, 256)));
+}
+
+}  // namespace intact
