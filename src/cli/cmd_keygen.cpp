@@ -1,0 +1,27 @@
+// `intact keygen`: a fresh key from the OS CSPRNG, as hex text.
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "intact/error.hpp"
+#include "intact/hex.hpp"
+#include "intact/key.hpp"
+
+namespace intact::cli {
+namespace {
+
+const CommandRegistration registration{
+    "keygen", "print a fresh random key in hex (32 bytes from the OS's CSPRNG)", 90,
+    [](CLI::App& sub) -> Runner {
+      auto bytes = std::make_shared<std::size_t>(kGeneratedKeyBytes);
+      sub.add_option("--bytes", *bytes, "key length in bytes (16 to 64)")
+          ->check(CLI::Range(16, 64));
+      sub.footer("Example: intact keygen > key && chmod 600 key && intact server --key-file key");
+      return [bytes]() {
+        Key key = Key::generate(*bytes);
+        std::cout << to_hex_upper(key.bytes()) << "\n";
+        return 0;
+      };
+    }};
+
+}  // namespace
+}  // namespace intact::cli

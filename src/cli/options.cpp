@@ -1,0 +1,48 @@
+#include "cli/options.hpp"
+
+#include <cmath>
+#include <iostream>
+
+#include "intact/error.hpp"
+
+namespace intact::cli {
+
+void KeyOptions::add_to(CLI::App& sub) {
+  sub.add_option("--key", source.hex,
+                 "pre-shared key as hex text, e.g. 5D2E44719232EA78CD2B32 (visible to other "
+                 "local users in the process list: prefer --key-file or INTACT_KEY)");
+  sub.add_option("--key-file", source.file,
+                 "file holding the key (hex text or raw bytes); should be mode 600");
+}
+
+Key KeyOptions::load() const {
+  std::vector<std::string> warnings;
+  Key key = load_key(source, &warnings);
+  for (const auto& w : warnings) std::cerr << "intact: warning: " << w << "\n";
+  return key;
+}
+
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  std::string unit = text.substr(used);
+  double ms = -1;
+  if (used > 0 && std::isfinite(value) && value >= 0) {
+    if (unit.empty() || unit == "s") ms = value * 1000;
+    else if (unit == "ms") ms = value;
+    else if (unit == "m") ms = value * 60000;
+    else if (unit == "h") ms = value * 3600000;
+  }
+  if (ms < 0 || ms > 1e12) {
+    throw Error(option + " takes a duration such as 30s, 500ms or 2m, not '" + text + "'",
+                kExitUsage);
+  }
+  return std::chrono::milliseconds(static_cast<long long>(ms));
+}
+
+}  // namespace intact::cli

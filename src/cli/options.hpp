@@ -1,0 +1,27 @@
+// src/cli/options.hpp: command-line options shared by several subcommands.
+//
+// Key options are declared here once so every command takes the key the same
+// way (--key, --key-file, INTACT_KEY) and prints the same warnings. Nothing
+// here prints a key.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "intact/key.hpp"
+
+namespace intact::cli {
+
+struct KeyOptions {
+  KeySource source;
+  void add_to(CLI::App& sub);
+  // Resolves the key, printing "intact: warning: ..." lines on stderr.
+  Key load() const;
+};
+
+// Parses "30s", "500ms", "2m", "1.5s" or a bare number of seconds. Throws intact::Error.
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option);
+
+}  // namespace intact::cli

@@ -1,0 +1,34 @@
+// src/net/endpoint.hpp: turning host names and ports into connected or
+// listening TCP sockets, IPv4 and IPv6 alike, with errors a user can act on.
+//
+// Every failure is an intact::Error that names the address and the reason
+// ("cannot connect to example.org:8080: Connection refused"). Nothing here
+// knows about any protocol.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace intact::net {
+
+using asio::ip::tcp;
+
+// "127.0.0.1:8080" or "[::1]:8080".
+std::string describe(const tcp::endpoint& ep);
+// Accepts "8080"; throws intact::Error (usage) for anything else.
+std::uint16_t parse_port(const std::string& text);
+
+// Resolves `host` (a name, an IPv4 or an IPv6 literal, brackets allowed) and
+// connects to the first address that accepts.
+asio::awaitable<tcp::socket> connect(std::string host, std::uint16_t port);
+tcp::socket connect_blocking(asio::io_context& io, const std::string& host, std::uint16_t port);
+
+// Binds and listens on `bind` (an address or a name; "::" listens on IPv6 and
+// IPv4 where the system allows). Port 0 lets the OS pick one: read it back from
+// acceptor.local_endpoint().
+tcp::acceptor listen(const asio::any_io_executor& ex, const std::string& bind, std::uint16_t port);
+
+}  // namespace intact::net
