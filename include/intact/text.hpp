@@ -1,0 +1,20 @@
+// intact/text.hpp: making received text safe to show on a terminal.
+//
+// Bytes from the network are never written to a terminal as they came: control
+// characters (C0, DEL, C1) would let a peer move the cursor, rewrite the
+// screen or retitle the window. printable() neutralises them, and bytes that
+// are not valid UTF-8, as visible escapes (\x1B). It never drops information.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace intact {
+
+std::string printable(std::string_view text);
+
+// A user name: 1 to 64 bytes of valid UTF-8 with no control characters, no
+// spaces (so "/msg NAME TEXT" parses), not starting with '*' or '/'.
+bool is_valid_name(std::string_view name);
+
+}  // namespace intact

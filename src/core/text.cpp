@@ -1,0 +1,72 @@
+#include "intact/text.hpp"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace intact {
+
+namespace {
+// Length of the valid UTF-8 sequence starting at s[i] and its code point, or 0.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t* cp) {
+  auto b = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
+  std::uint8_t c = b(i);
+  std::size_t n;
+  char32_t v;
+  if (c < 0x80) { *cp = c; return 1; }
+  if (c >= 0xC2 && c <= 0xDF) { n = 2; v = c & 0x1F; }
+  else if (c >= 0xE0 && c <= 0xEF) { n = 3; v = c & 0x0F; }
+  else if (c >= 0xF0 && c <= 0xF4) { n = 4; v = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    v = v << 6 | (b(i + k) & 0x3F);
+  }
+  if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+      (v >= 0xD800 && v <= 0xDFFF))
+    return 0;
+  *cp = v;
+  return n;
+}
+
+bool is_control(char32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F); }
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  char esc[8];
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    std::size_t n = utf8_sequence(text, i, &cp);
+    if (n == 0) {
+      std::snprintf(esc, sizeof esc, "\\x%02X", static_cast<unsigned>(static_cast<std::uint8_t>(text[i])));
+      out += esc;
+      i += 1;
+    } else if (cp == '\t') {
+      out += ' ';
+      i += n;
+    } else if (is_control(cp)) {
+      std::snprintf(esc, sizeof esc, "\\x%02X", static_cast<unsigned>(cp));
+      out += esc;
+      i += n;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+bool is_valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name[0] == '*' || name[0] == '/') return false;
+  for (std::size_t i = 0; i < name.size();) {
+    char32_t cp = 0;
+    std::size_t n = utf8_sequence(name, i, &cp);
+    if (n == 0 || is_control(cp) || cp == ' ' || cp == 0xA0) return false;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace intact
