@@ -17,4 +17,8 @@ std::string printable(std::string_view text);
 // spaces (so "/msg NAME TEXT" parses), not starting with '*' or '/'.
 bool is_valid_name(std::string_view name);
 
+// `text` as the body of a JSON string (without the quotes): escapes quotes,
+// backslashes and control characters; invalid UTF-8 bytes become U+FFFD.
+std::string json_escape(std::string_view text);
+
 }  // namespace intact

@@ -58,6 +58,34 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  char esc[8];
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    std::size_t n = utf8_sequence(text, i, &cp);
+    if (n == 0) {
+      out += "\\uFFFD";
+      i += 1;
+      continue;
+    }
+    if (cp == '"') out += "\\\"";
+    else if (cp == '\\') out += "\\\\";
+    else if (cp == '\n') out += "\\n";
+    else if (cp == '\t') out += "\\t";
+    else if (cp == '\r') out += "\\r";
+    else if (cp < 0x20 || cp == 0x7F) {
+      std::snprintf(esc, sizeof esc, "\\u%04X", static_cast<unsigned>(cp));
+      out += esc;
+    } else {
+      out.append(text.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
 bool is_valid_name(std::string_view name) {
   if (name.empty() || name.size() > 64 || name[0] == '*' || name[0] == '/') return false;
   for (std::size_t i = 0; i < name.size();) {
