@@ -26,6 +26,10 @@ class V1Session final : public Session {
     std::string name;                         // shown to the peer; at most 64 bytes
     bool strict = false;                      // stop at the first integrity failure
     std::size_t max_payload = v1::kMaxPayload;
+    // Test vectors and fuzzers only: this side's hello nonce, instead of a fresh
+    // one from the CSPRNG. Never set it in a program: a repeated nonce on both
+    // sides repeats the keys, and a frame recorded earlier would verify again.
+    std::optional<std::array<std::uint8_t, v1::kNonceSize>> fixed_nonce_for_tests;
   };
 
   // A client queues its hello at once; a server waits for the client's.
@@ -61,6 +65,7 @@ class V1Session final : public Session {
   Key psk_;
   Options opts_;
   State state_ = State::hello;
+  void make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) const;
   InputBuffer in_;
   bool eof_ = false;
   bool close_sent_ = false;

@@ -12,9 +12,17 @@ V1Session::V1Session(const Key& psk, Options options) : psk_(psk), opts_(std::mo
   }
   if (opts_.role == v1::Role::client) {
     v1::Hello hello{v1::Role::client, v1::kVersion, {}};
-    random_bytes(hello.nonce);
+    make_nonce(hello.nonce);
     v1::encode_hello(hello, client_hello_);
     out_.insert(out_.end(), client_hello_.begin(), client_hello_.end());
+  }
+}
+
+void V1Session::make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) const {
+  if (opts_.fixed_nonce_for_tests) {
+    nonce = *opts_.fixed_nonce_for_tests;
+  } else {
+    random_bytes(nonce);
   }
 }
 
@@ -78,7 +86,7 @@ std::optional<Event> V1Session::poll_hello() {
     client_hello_.assign(peer_hello.begin(), peer_hello.end());
     in_.consume(v1::kHelloSize);
     v1::Hello mine{v1::Role::server, v1::kVersion, {}};
-    random_bytes(mine.nonce);
+    make_nonce(mine.nonce);
     v1::encode_hello(mine, server_hello_);
     out_.insert(out_.end(), server_hello_.begin(), server_hello_.end());
     keys = v1::derive_keys(psk_.bytes(), peer.nonce, mine.nonce);
