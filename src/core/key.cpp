@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -93,6 +94,18 @@ Key Key::from_file(const std::string& path, std::vector<std::string>* warnings) 
     throw Error("key file " + path + " is empty; make a key with: intact keygen > " + path);
   }
   std::optional<std::vector<std::uint8_t>> hex = intact::from_hex(t);
+  // Only hex digits but an odd count is a hex key with a digit lost or added in
+  // copying, not a raw key: reading it as raw bytes would fail only at connect.
+  if (!hex && t.size() % 2 == 1 &&
+      std::all_of(t.begin(), t.end(), [](char c) { return is_hex_digit(static_cast<std::uint8_t>(c)); })) {
+    std::size_t digits = t.size();
+    OPENSSL_cleanse(content.data(), content.size());
+    throw Error("key file " + path + " holds an odd number of hex digits (" +
+                    std::to_string(digits) +
+                    "); a hex key has two per byte. Check the file for a missing or extra digit, "
+                    "or make a fresh key with: intact keygen > " + path,
+                kExitUsage);
+  }
   Key key = hex ? Key(std::move(*hex))
                 : Key(std::vector<std::uint8_t>(content.begin(), content.end()));
   OPENSSL_cleanse(content.data(), content.size());
