@@ -1,0 +1,177 @@
+"""The test vectors of docs/protocol.md, recomputed independently of intact's C++.
+
+Every value is read out of the document itself (so the document cannot drift
+from the code) and recomputed here with Python's hmac and hashlib only, with
+HKDF written out from RFC 5869. tests/unit/protocol_vectors_test.cpp checks the
+same values against the C++ core; together they pin the wire format.
+"""
+import hashlib
+import hmac
+import os
+import re
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import intact_testlib as t  # noqa: E402
+
+DOC = os.path.join(t.SOURCE_DIR, "docs", "protocol.md")
+
+
+def hkdf_sha256(ikm, salt, info, length):
+    """RFC 5869: extract, then expand."""
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+    okm, block, counter = b"", b"", 1
+    while len(okm) < length:
+        block = hmac.new(prk, block + info + bytes([counter]), hashlib.sha256).digest()
+        okm += block
+        counter += 1
+    return okm[:length]
+
+
+def frame(key, ftype, seq, payload):
+    header = struct.pack(">BQI", ftype, seq, len(payload))
+    return header + payload + hmac.new(key, header + payload, hashlib.sha256).digest()
+
+
+def read_doc():
+    with open(DOC, encoding="utf-8") as f:
+        return f.read()
+
+
+def section(doc, heading):
+    """The text under a markdown heading, up to the next heading of any level."""
+    m = re.search(r"^#+ " + re.escape(heading) + r"\s*$(.*?)(?=^#+ |\Z)", doc, re.M | re.S)
+    t.check(m is not None, f"docs/protocol.md has no section '{heading}'")
+    return m.group(1)
+
+
+def parse_vectors(doc):
+    """Returns (inputs, values): the prose inputs and the code block's labelled hex values."""
+    text = section(doc, "4. Test vectors")
+    inputs = {}
+    m = re.search(r"PSK `([0-9A-Fa-f]+)`", text)
+    t.check(m is not None, "no PSK in section 4")
+    inputs["psk"] = bytes.fromhex(m.group(1))
+    for who in ("client", "server"):
+        m = re.search(who + r" nonce `([0-9A-F]{2})[0-9A-F]{2}\.\.\.([0-9A-F]{2})` twice", text)
+        t.check(m is not None, f"no {who} nonce in section 4")
+        first, last = int(m.group(1), 16), int(m.group(2), 16)
+        inputs[who + "_nonce"] = bytes(range(first, last + 1)) * 2
+        m = re.search(who + r" name `([^`]*)`", text)
+        t.check(m is not None, f"no {who} name in section 4")
+        inputs[who + "_name"] = m.group(1).encode()
+
+    block = re.search(r"```\n(.*?)```", text, re.S)
+    t.check(block is not None, "no code block in section 4")
+    values, notes, label = {}, {}, None
+    for line in block.group(1).splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith(" "):
+            label, rest = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+            values[label] = ""
+        else:
+            rest = line.strip()
+        note = re.search(r'\("([^"]*)"\)', rest)
+        if note:
+            notes[label] = note.group(1)
+            rest = rest[:note.start()]
+        hexpart = rest.replace(" ", "")
+        t.check(re.fullmatch(r"[0-9A-F]*", hexpart) is not None, f"{label}: not hex: {rest!r}")
+        values[label] += hexpart
+    return inputs, {k: bytes.fromhex(v) for k, v in values.items()}, notes
+
+
+def expected_vectors(inputs):
+    """Everything section 4 lists, computed from its inputs by the rules of sections 1-2."""
+    ch = b"INTACT" + bytes([1]) + b"C" + inputs["client_nonce"]
+    sh = b"INTACT" + bytes([1]) + b"S" + inputs["server_nonce"]
+    salt = inputs["client_nonce"] + inputs["server_nonce"]
+    c2s = hkdf_sha256(inputs["psk"], salt, b"intact v1 client to server", 32)
+    s2c = hkdf_sha256(inputs["psk"], salt, b"intact v1 server to client", 32)
+    th = hashlib.sha256(ch + sh).digest()
+    return {
+        "ClientHello": ch,
+        "ServerHello": sh,
+        "K_client2server": c2s,
+        "K_server2client": s2c,
+        "transcript": th,
+        "client CONFIRM": frame(c2s, 0x01, 0, th + inputs["client_name"]),
+        "server CONFIRM": frame(s2c, 0x01, 0, th + inputs["server_name"]),
+        "client DATA": frame(c2s, 0x02, 1, b"hello | world"),
+        "client CLOSE": frame(c2s, 0x03, 2, b""),
+    }
+
+
+def test_python_hkdf_matches_rfc5869_test_case_1():
+    # The oracle's oracle: RFC 5869 appendix A.1.
+    okm = hkdf_sha256(bytes([0x0B] * 22), bytes(range(0x00, 0x0D)), bytes(range(0xF0, 0xFA)), 42)
+    t.check(okm.hex() == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+                         "34007208d5b887185865", okm.hex())
+
+
+def test_doc_section_4_lists_exactly_the_expected_vectors():
+    inputs, values, _ = parse_vectors(read_doc())
+    want = expected_vectors(inputs)
+    t.check(sorted(values) == sorted(want), f"labels in the doc: {sorted(values)}")
+    t.check(len(inputs["psk"]) == 32 and len(inputs["client_nonce"]) == 32 and
+            len(inputs["server_nonce"]) == 32, "the inputs are not 32 bytes each")
+
+
+def test_every_vector_in_the_doc_matches_an_independent_python_computation():
+    inputs, values, _ = parse_vectors(read_doc())
+    want = expected_vectors(inputs)
+    bad = [f"{k}: doc {values[k].hex().upper()} != python {v.hex().upper()}"
+           for k, v in want.items() if values.get(k) != v]
+    t.check(not bad, "\n".join(bad))
+
+
+def test_the_data_vectors_payload_is_the_text_the_doc_says():
+    _, values, notes = parse_vectors(read_doc())
+    data = values["client DATA"]
+    (length,) = struct.unpack(">I", data[9:13])
+    t.check(data[13:13 + length].decode() == notes["client DATA"] == "hello | world",
+            f"payload {data[13:13 + length]!r}, note {notes.get('client DATA')!r}")
+
+
+def test_a_vector_frame_does_not_verify_under_the_other_direction_key():
+    inputs, values, _ = parse_vectors(read_doc())
+    want = expected_vectors(inputs)
+    data = values["client DATA"]
+    body, tag = data[:-32], data[-32:]
+    t.check(hmac.compare_digest(hmac.new(want["K_client2server"], body, hashlib.sha256).digest(), tag),
+            "the DATA frame does not verify under K_client2server")
+    t.check(not hmac.compare_digest(hmac.new(want["K_server2client"], body, hashlib.sha256).digest(),
+                                    tag), "the DATA frame verifies under K_server2client")
+
+
+def parse_legacy_vector(doc):
+    text = section(doc, "Legacy format (the lab's)")
+    m = re.search(r"key `([0-9A-F]+)`:\s*`([^`]*)`\s*\((\d+) bytes\)", text, re.S)
+    t.check(m is not None, "no legacy vector in the doc")
+    return bytes.fromhex(m.group(1)), m.group(2).encode(), int(m.group(3))
+
+
+def test_the_legacy_vector_in_the_doc_is_the_labs_hmac_of_its_message():
+    key, wire, size = parse_legacy_vector(read_doc())
+    t.check(len(wire) == size == 91, f"{len(wire)} bytes, doc says {size}")
+    message, tag = wire.rsplit(b"|", 1)
+    want = hmac.new(key, message, hashlib.sha256).hexdigest().upper().encode()
+    t.check(tag == want, f"doc tag {tag!r} != python {want!r}")
+
+
+def test_intact_mac_prints_the_same_tags_as_python():
+    key, wire, _ = parse_legacy_vector(read_doc())
+    message = wire.rsplit(b"|", 1)[0].decode()
+    cases = [(key.hex().upper(), message), ("5D2A7139232AD22B23", "PYTHON | language"),
+             ("00112233445566778899AABBCCDDEEFF", "Gr\u00fc\u00dfe | \u2713")]
+    for key_hex, text in cases:
+        r = t.run(["mac", "--key", key_hex, text], timeout=30)
+        t.check(r.returncode == 0, f"intact mac failed: {r.stderr.decode()}")
+        want = hmac.new(bytes.fromhex(key_hex), text.encode(), hashlib.sha256).hexdigest().upper()
+        t.check(r.stdout.decode().strip() == want, f"{text!r}: {r.stdout!r} != {want}")
+
+
+if __name__ == "__main__":
+    t.TestRunner(globals()).main()

@@ -1,0 +1,171 @@
+// The test vectors of docs/protocol.md section 4, produced by the real core:
+// V1Session with the vectors' fixed nonces must put exactly these bytes on the
+// wire, and the keyless building blocks must give the same intermediate
+// values. tests/e2e/test_protocol_vectors.py recomputes all of them with
+// Python's hmac/hashlib and checks them against the document itself.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "intact/frame.hpp"
+#include "intact/hex.hpp"
+#include "intact/v1_session.hpp"
+
+namespace intact {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// Copied from docs/protocol.md section 4 (spaces removed).
+const char* kPsk = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F";
+const char* kClientHello =
+    "494E544143540143C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFC0C1C2C3C4C5C6C7C8C9CACBCCCDCECF";
+const char* kServerHello =
+    "494E544143540153505152535455565758595A5B5C5D5E5F505152535455565758595A5B5C5D5E5F";
+const char* kClientToServer = "9F79547A28F71CD018C769CBCCFD14F0041DA718D0A52A2571A4283C818CB7D3";
+const char* kServerToClient = "132286A7C8707CF55C5C1C30EFE15F3FE09513FF1CFBAA2A4B2E52D2D2EC39DD";
+const char* kTranscript = "C16E2087641B474BD403A65DAFA85DDCF5A38BB889FDF66E178BD3E6BABDB26A";
+const char* kClientConfirm =
+    "01" "0000000000000000" "00000025"
+    "C16E2087641B474BD403A65DAFA85DDCF5A38BB889FDF66E178BD3E6BABDB26A" "616C696365"
+    "EC985DAB4DDF2A92A2B8B81ECFDA3EFAA9C3FB21C308A219622BECEFDE4CF0B1";
+const char* kServerConfirm =
+    "01" "0000000000000000" "00000026"
+    "C16E2087641B474BD403A65DAFA85DDCF5A38BB889FDF66E178BD3E6BABDB26A" "736572766572"
+    "A9CCF576C82288C96F9D8C8660DFE345E7A439FF1BA6921B4CD93C981A155ADE";
+const char* kClientData =
+    "02" "0000000000000001" "0000000D" "68656C6C6F207C20776F726C64"
+    "F9D45308058D9A305EAC8D676BBABF3167111F7E0F15AC97A9DCEA6A92218675";
+const char* kClientClose =
+    "03" "0000000000000002" "00000000"
+    "38ED4B4D38E74A5A169F39476C5270A41744606D802C3EF64004BDBFE0064A5E";
+
+std::array<std::uint8_t, v1::kNonceSize> nonce_counting_from(std::uint8_t first) {
+  std::array<std::uint8_t, v1::kNonceSize> n{};
+  for (std::size_t i = 0; i < n.size(); ++i) n[i] = static_cast<std::uint8_t>(first + i % 16);
+  return n;
+}
+
+std::string hex_of(std::span<const std::uint8_t> b) { return to_hex_upper(b); }
+
+std::string take_hex(Session& s) {
+  std::string h = hex_of(s.pending_output());
+  s.consume_output(s.pending_output_size());
+  return h;
+}
+
+struct VectorSessions {
+  VectorSessions()
+      : client(Key::from_hex(kPsk), options(v1::Role::client, "alice", 0xC0)),
+        server(Key::from_hex(kPsk), options(v1::Role::server, "server", 0x50)) {}
+  static V1Session::Options options(v1::Role role, std::string name, std::uint8_t nonce) {
+    V1Session::Options o;
+    o.role = role;
+    o.name = std::move(name);
+    o.fixed_nonce_for_tests = nonce_counting_from(nonce);
+    return o;
+  }
+  V1Session client;
+  V1Session server;
+};
+
+TEST(ProtocolVectors, TheNoncesAreTheDocumentedCountingPatterns) {
+  EXPECT_EQ(hex_of(nonce_counting_from(0xC0)),
+            "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFC0C1C2C3C4C5C6C7C8C9CACBCCCDCECF");
+  EXPECT_EQ(hex_of(nonce_counting_from(0x50)),
+            "505152535455565758595A5B5C5D5E5F505152535455565758595A5B5C5D5E5F");
+}
+
+TEST(ProtocolVectors, KeyScheduleAndTranscriptMatchTheDocument) {
+  auto psk = *from_hex(kPsk);
+  auto keys = v1::derive_keys(psk, nonce_counting_from(0xC0), nonce_counting_from(0x50));
+  EXPECT_EQ(hex_of(keys.client_to_server), kClientToServer);
+  EXPECT_EQ(hex_of(keys.server_to_client), kServerToClient);
+  EXPECT_EQ(hex_of(v1::transcript_hash(*from_hex(kClientHello), *from_hex(kServerHello))),
+            kTranscript);
+}
+
+TEST(ProtocolVectors, HellosEncodeToTheDocumentedBytes) {
+  Bytes c, s;
+  v1::encode_hello({v1::Role::client, v1::kVersion, nonce_counting_from(0xC0)}, c);
+  v1::encode_hello({v1::Role::server, v1::kVersion, nonce_counting_from(0x50)}, s);
+  EXPECT_EQ(hex_of(c), kClientHello);
+  EXPECT_EQ(hex_of(s), kServerHello);
+}
+
+TEST(ProtocolVectors, ARealSessionPairPutsExactlyTheDocumentedBytesOnTheWire) {
+  VectorSessions v;
+  // client -> server: ClientHello
+  std::string c1 = take_hex(v.client);
+  EXPECT_EQ(c1, kClientHello);
+  v.server.feed(*from_hex(c1));
+  EXPECT_FALSE(v.server.poll()) << "the server waits for the client's CONFIRM";
+  // server -> client: ServerHello, server CONFIRM
+  std::string s1 = take_hex(v.server);
+  EXPECT_EQ(s1, std::string(kServerHello) + kServerConfirm);
+  v.client.feed(*from_hex(s1));
+  auto ce = v.client.poll();
+  ASSERT_TRUE(ce);
+  EXPECT_EQ(ce->kind, EventKind::established) << ce->detail;
+  EXPECT_EQ(v.client.peer_name(), "server");
+  // client -> server: client CONFIRM, DATA "hello | world", CLOSE
+  std::string c2 = take_hex(v.client);
+  EXPECT_EQ(c2, kClientConfirm);
+  v.client.send_data(as_bytes("hello | world"));
+  std::string c3 = take_hex(v.client);
+  EXPECT_EQ(c3, kClientData);
+  v.client.close();
+  std::string c4 = take_hex(v.client);
+  EXPECT_EQ(c4, kClientClose);
+
+  // And the server accepts all of it.
+  v.server.feed(*from_hex(c2 + c3 + c4));
+  auto se = v.server.poll();
+  ASSERT_TRUE(se);
+  EXPECT_EQ(se->kind, EventKind::established) << se->detail;
+  EXPECT_EQ(v.server.peer_name(), "alice");
+  auto msg = v.server.poll();
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(msg->kind, EventKind::message);
+  EXPECT_EQ(as_text(msg->payload), "hello | world");
+  EXPECT_EQ(msg->seq, 1u);
+  auto closed = v.server.poll();
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->kind, EventKind::closed);
+  EXPECT_EQ(closed->seq, 2u);
+}
+
+TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
+  auto c2s = *from_hex(kClientToServer);
+  auto s2c = *from_hex(kServerToClient);
+  auto th = *from_hex(kTranscript);
+  FrameSealer client_tx(c2s), server_tx(s2c);
+  Bytes p = th, out;
+  p.insert(p.end(), {'a', 'l', 'i', 'c', 'e'});
+  client_tx.seal(v1::FrameType::confirm, p, out);
+  EXPECT_EQ(hex_of(out), kClientConfirm);
+  out.clear();
+  p = th;
+  p.insert(p.end(), {'s', 'e', 'r', 'v', 'e', 'r'});
+  server_tx.seal(v1::FrameType::confirm, p, out);
+  EXPECT_EQ(hex_of(out), kServerConfirm);
+  out.clear();
+  client_tx.seal(v1::FrameType::data, as_bytes("hello | world"), out);
+  EXPECT_EQ(hex_of(out), kClientData);
+  out.clear();
+  client_tx.seal(v1::FrameType::close, {}, out);
+  EXPECT_EQ(hex_of(out), kClientClose);
+}
+
+TEST(ProtocolVectors, TheVectorFramesVerifyOnlyInTheirOwnDirection) {
+  FrameReceiver server_rx(*from_hex(kClientToServer));
+  FrameReceiver client_rx(*from_hex(kServerToClient));
+  InputBuffer in;
+  in.append(*from_hex(kClientData));
+  EXPECT_EQ(server_rx.open(in)->status, FrameReceiver::Open::ok);
+  EXPECT_EQ(client_rx.open(in)->status, FrameReceiver::Open::bad_tag);
+}
+
+}  // namespace
+}  // namespace intact
