@@ -1,0 +1,178 @@
+#include "chat/chat_client.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/use_awaitable.hpp>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "intact/crypto.hpp"
+#include "intact/error.hpp"
+#include "intact/legacy.hpp"
+#include "intact/text.hpp"
+#include "intact/v1_session.hpp"
+#include "net/endpoint.hpp"
+#include "net/line_reader.hpp"
+
+namespace intact::chat {
+
+ChatClient::ChatClient(asio::io_context& io, const Key& key, ClientOptions options, ChatOutput& out)
+    : io_(io), key_(key), opts_(std::move(options)), out_(out), signals_(io, SIGINT, SIGTERM) {}
+
+ChatClient::~ChatClient() = default;
+
+void ChatClient::start() {
+  asio::co_spawn(io_, connect_and_run(), [this](std::exception_ptr ep) {
+    if (!ep) return;
+    try {
+      std::rethrow_exception(ep);
+    } catch (const Error& e) {
+      std::cerr << "intact: " << e.what() << std::endl;
+      exit_code_ = e.exit_code();
+    } catch (const std::exception& e) {
+      std::cerr << "intact: error: " << e.what() << std::endl;
+      exit_code_ = kExitFailure;
+    }
+    exit_decided_ = true;
+    done();
+  });
+  signals_.async_wait([this](std::error_code ec, int) {
+    if (ec) return;
+    // First signal: leave politely. The linger bound keeps this short.
+    if (conn_ && conn_->open()) {
+      conn_->close("interrupted");
+    } else {
+      done();
+    }
+  });
+}
+
+asio::awaitable<void> ChatClient::connect_and_run() {
+  net::tcp::socket socket = co_await net::connect(opts_.host, opts_.port);
+  std::unique_ptr<Session> session;
+  if (opts_.legacy) {
+    session = std::make_unique<LegacySession>(key_);
+  } else {
+    V1Session::Options v1opts;
+    v1opts.role = v1::Role::client;
+    v1opts.name = opts_.name;
+    v1opts.strict = opts_.strict;
+    session = std::make_unique<V1Session>(key_, v1opts);
+  }
+  conn_ = std::make_shared<net::Connection>(std::move(socket), std::move(session), *this, opts_.limits);
+  std::cerr << "intact: connected to " << conn_->peer()
+            << (opts_.legacy ? " (lab format, --legacy)" : " (protocol v1)") << std::endl;
+  conn_->start();
+  if (opts_.legacy && conn_->open()) ready();
+}
+
+void ChatClient::ready() {
+  if (ready_) return;
+  ready_ = true;
+  if (opts_.read_stdin) asio::co_spawn(io_, stdin_loop(), asio::detached);
+  if (on_ready) on_ready();
+}
+
+asio::awaitable<void> ChatClient::stdin_loop() {
+  net::LineReader reader(io_.get_executor(), STDIN_FILENO, conn_->session().max_payload());
+  while (!done_ && !input_ended_) {
+    auto line = co_await reader.next();
+    if (done_) co_return;
+    if (!line) {
+      end_of_input();
+      co_return;
+    }
+    if (line->too_long) {
+      std::cerr << "intact: a line of " << line->length << " bytes is over the maximum message size ("
+                << conn_->session().max_payload() << "); not sent" << std::endl;
+      continue;
+    }
+    user_line(line->text);
+  }
+}
+
+void ChatClient::user_line(std::string_view line) {
+  if (!conn_ || !conn_->open() || input_ended_) return;
+  if (line == "/quit") {
+    end_of_input();
+    return;
+  }
+  conn_->send_data(as_bytes(line));
+}
+
+void ChatClient::end_of_input() {
+  if (input_ended_) return;
+  input_ended_ = true;
+  if (conn_ && conn_->open()) conn_->close();
+}
+
+void ChatClient::on_event(net::Connection& c, const Event& e) {
+  std::string peer = c.session().format() == WireFormat::v1 ? std::string(c.session().peer_name()) : c.peer();
+  if (peer.empty()) peer = "server";
+  switch (e.kind) {
+    case EventKind::established:
+      std::cerr << "intact: keys confirmed with " << printable(peer) << "; type a line to send it"
+                << std::endl;
+      ready();
+      break;
+    case EventKind::message:
+      if (e.type == MessageType::notice)
+        out_.notice(as_text(e.payload));
+      else if (e.type == MessageType::chat)
+        out_.message(e.sender, as_text(e.payload));
+      else
+        out_.message(peer, as_text(e.payload));
+      break;
+    case EventKind::integrity_failure: out_.integrity_failure(peer, e.seq); break;
+    case EventKind::replay: out_.replay(peer, e.seq); break;
+    case EventKind::gap: out_.gap(peer, e.missing, e.seq); break;
+    case EventKind::truncated:
+      out_.truncated(peer, e.detail);
+      if (!exit_decided_) {
+        exit_code_ = kExitTruncated;
+        exit_decided_ = true;
+      }
+      break;
+    case EventKind::closed:
+      if (!input_ended_) {
+        out_.notice("the server closed the connection" + (e.detail.empty() ? std::string() : ": " + e.detail));
+      }
+      if (!exit_decided_) {
+        exit_code_ = kExitOk;
+        exit_decided_ = true;
+      }
+      break;
+    case EventKind::protocol_error:
+      std::cerr << "intact: " << e.detail << std::endl;
+      if (!exit_decided_) {
+        bool integrity = e.detail.find("key confirmation failed") != std::string::npos ||
+                         (opts_.strict && c.session().established());
+        exit_code_ = integrity ? kExitIntegrity : kExitFailure;
+        exit_decided_ = true;
+      }
+      break;
+  }
+}
+
+void ChatClient::on_disconnect(net::Connection&, const std::string& reason) {
+  if (!exit_decided_) {
+    // We closed and the server did not answer in time: our part is done.
+    bool ours = input_ended_;
+    if (!ours) std::cerr << "intact: " << reason << std::endl;
+    exit_code_ = ours ? kExitOk : kExitFailure;
+    exit_decided_ = true;
+  }
+  done();
+}
+
+void ChatClient::done() {
+  if (done_) return;
+  done_ = true;
+  std::error_code ec;
+  signals_.cancel(ec);
+  if (on_done) on_done();
+  io_.stop();
+}
+
+}  // namespace intact::chat

@@ -1,0 +1,71 @@
+// src/chat/chat_client.hpp: a chat client: lines in, verified messages out.
+//
+// Connects, runs the handshake (v1) and then sends each line the user gives as
+// one message and shows each verified message with its sender's name. Failures
+// are shown on the same stream as messages. At the end of input it sends the
+// authenticated close, shows what still arrives until the server's close (at
+// most the linger time), and ends. The exit code says how it ended.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "chat/chat_output.hpp"
+#include "intact/key.hpp"
+#include "net/connection.hpp"
+
+namespace intact::chat {
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  bool legacy = false;
+  std::string name;
+  bool strict = false;
+  net::ConnectionLimits limits;
+  bool read_stdin = true;  // false: the caller feeds user_line()/end_of_input()
+};
+
+class ChatClient final : public net::ConnectionObserver {
+ public:
+  ChatClient(asio::io_context& io, const Key& key, ClientOptions options, ChatOutput& out);
+  ~ChatClient() override;
+
+  void start();
+  int exit_code() const noexcept { return exit_code_; }
+
+  // Input from the user (from standard input, or from a line editor).
+  void user_line(std::string_view line);
+  void end_of_input();
+  // Called once the connection is ready for messages.
+  std::function<void()> on_ready;
+  // Called once, when the client is done (the caller may stop its loop).
+  std::function<void()> on_done;
+
+  void on_event(net::Connection& c, const Event& e) override;
+  void on_disconnect(net::Connection& c, const std::string& reason) override;
+
+ private:
+  asio::awaitable<void> connect_and_run();
+  asio::awaitable<void> stdin_loop();
+  void ready();
+  void done();
+
+  asio::io_context& io_;
+  Key key_;
+  ClientOptions opts_;
+  ChatOutput& out_;
+  std::shared_ptr<net::Connection> conn_;
+  asio::signal_set signals_;
+  int exit_code_ = 0;
+  bool exit_decided_ = false;
+  bool ready_ = false;
+  bool input_ended_ = false;
+  bool done_ = false;
+};
+
+}  // namespace intact::chat

@@ -1,0 +1,150 @@
+#include "chat/chat_output.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "intact/session.hpp"
+#include "intact/text.hpp"
+
+namespace intact::chat {
+
+namespace {
+constexpr const char* kDim = "\x1b[2m";
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kRed = "\x1b[1;31m";
+constexpr const char* kYellow = "\x1b[33m";
+constexpr const char* kReset = "\x1b[0m";
+
+std::string iso_time() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+}  // namespace
+
+ChatOutput::ChatOutput(Mode mode, std::FILE* out, std::FILE* log, bool color, bool timestamps)
+    : mode_(mode), out_(out), log_(log), color_(color), timestamps_(timestamps) {}
+
+void ChatOutput::set_around_print(std::function<void()> before, std::function<void()> after) {
+  before_print_ = std::move(before);
+  after_print_ = std::move(after);
+}
+
+std::string ChatOutput::stamp() const {
+  if (!timestamps_) return {};
+  auto t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d ", tm.tm_hour, tm.tm_min);
+  return color_ ? std::string(kDim) + buf + kReset : std::string(buf);
+}
+
+void ChatOutput::human(std::string_view line, const char* color, std::FILE* to) {
+  if (to == nullptr) to = out_;
+  if (before_print_) before_print_();
+  std::string s = stamp();
+  if (color_ && color != nullptr) {
+    s += color;
+    s += line;
+    s += kReset;
+  } else {
+    s += line;
+  }
+  s += '\n';
+  std::fwrite(s.data(), 1, s.size(), to);
+  std::fflush(to);
+  if (after_print_) after_print_();
+}
+
+void ChatOutput::json(std::string_view event,
+                      std::initializer_list<std::pair<std::string_view, std::string>> fields) {
+  std::string s = "{\"time\":\"" + iso_time() + "\",\"event\":\"" + std::string(event) + "\"";
+  for (const auto& [k, v] : fields) {
+    s += ",\"";
+    s += k;
+    s += "\":";
+    s += v;
+  }
+  s += "}\n";
+  std::fwrite(s.data(), 1, s.size(), out_);
+  std::fflush(out_);
+}
+
+namespace {
+std::string jstr(std::string_view v) { return "\"" + json_escape(v) + "\""; }
+std::string jnum(std::uint64_t v) { return std::to_string(v); }
+}  // namespace
+
+void ChatOutput::message(std::string_view from, std::string_view text, std::string_view private_to) {
+  if (mode_ == Mode::json) {
+    if (private_to.empty())
+      json("message", {{"from", jstr(from)}, {"text", jstr(text)}});
+    else
+      json("private_message", {{"from", jstr(from)}, {"to", jstr(private_to)}, {"text", jstr(text)}});
+    return;
+  }
+  std::string name = printable(from);
+  if (color_) name = std::string(kBold) + name + kReset;
+  std::string line = private_to.empty() ? name + ": " + printable(text)
+                                        : name + " (private): " + printable(text);
+  human(line, nullptr);
+}
+
+void ChatOutput::notice(std::string_view text) {
+  if (mode_ == Mode::json) return json("notice", {{"text", jstr(text)}});
+  human("*** " + printable(text), kYellow);
+}
+
+void ChatOutput::integrity_failure(std::string_view from, std::uint64_t seq) {
+  if (mode_ == Mode::json)
+    return json("integrity_failure", {{"from", jstr(from)}, {"seq", jnum(seq)}, {"text", jstr(kLostIntegrity)}});
+  human(kLostIntegrity, kRed);
+}
+
+void ChatOutput::replay(std::string_view from, std::uint64_t seq) {
+  if (mode_ == Mode::json) return json("replay", {{"from", jstr(from)}, {"seq", jnum(seq)}});
+  human("*** " + printable(from) + ": a replayed or duplicated message (frame " +
+            std::to_string(seq) + ") was rejected",
+        kRed);
+}
+
+void ChatOutput::gap(std::string_view from, std::uint64_t missing, std::uint64_t seq) {
+  if (mode_ == Mode::json)
+    return json("gap", {{"from", jstr(from)}, {"missing", jnum(missing)}, {"seq", jnum(seq)}});
+  human("*** " + printable(from) + ": " + std::to_string(missing) +
+            (missing == 1 ? " message is" : " messages are") + " missing before frame " +
+            std::to_string(seq) + " (deleted on the way)",
+        kRed);
+}
+
+void ChatOutput::truncated(std::string_view from, std::string_view detail) {
+  if (mode_ == Mode::json) return json("truncated", {{"from", jstr(from)}, {"detail", jstr(detail)}});
+  human("*** " + printable(from) + ": " + printable(detail), kRed);
+}
+
+void ChatOutput::connected(std::string_view name, std::string_view address, std::string_view format) {
+  if (mode_ == Mode::json)
+    return json("connect", {{"name", jstr(name)}, {"address", jstr(address)}, {"format", jstr(format)}});
+  human("*** " + printable(name) + " joined from " + std::string(address) +
+            (format == "legacy" ? " (lab format)" : ""),
+        kYellow);
+}
+
+void ChatOutput::disconnected(std::string_view name, std::string_view reason) {
+  if (mode_ == Mode::json) return json("disconnect", {{"name", jstr(name)}, {"reason", jstr(reason)}});
+  human("*** " + printable(name) + " left (" + printable(reason) + ")", kYellow);
+}
+
+void ChatOutput::refused(std::string_view address, std::string_view reason) {
+  if (mode_ == Mode::json) return json("refused", {{"address", jstr(address)}, {"reason", jstr(reason)}});
+  human("intact: " + std::string(address) + ": " + printable(reason), nullptr, log_);
+}
+
+}  // namespace intact::chat

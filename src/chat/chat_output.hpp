@@ -1,0 +1,54 @@
+// src/chat/chat_output.hpp: what a chat user sees, as text lines or as JSON lines.
+//
+// Every line a chat server or client shows goes through here, so the human
+// format, the --json format and terminal safety are decided in one place:
+// names and texts from the network are passed through printable() before a
+// human sees them, and through json_escape() in JSON. The integrity failure
+// line is exactly the lab's sentence. Never given a key, so never prints one.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace intact::chat {
+
+class ChatOutput {
+ public:
+  enum class Mode { human, json };
+  // Conversation lines go to `out`; diagnostics (refused connections) to `log` in human mode.
+  ChatOutput(Mode mode, std::FILE* out, std::FILE* log, bool color, bool timestamps);
+
+  // A line from a user. `private_to` non-empty: a private message.
+  void message(std::string_view from, std::string_view text, std::string_view private_to = {});
+  // A notice from the program or the peer (join, leave, refusals).
+  void notice(std::string_view text);
+  void integrity_failure(std::string_view from, std::uint64_t seq);
+  void replay(std::string_view from, std::uint64_t seq);
+  void gap(std::string_view from, std::uint64_t missing, std::uint64_t seq);
+  void truncated(std::string_view from, std::string_view detail);
+  void connected(std::string_view name, std::string_view address, std::string_view format);
+  void disconnected(std::string_view name, std::string_view reason);
+  void refused(std::string_view address, std::string_view reason);
+  bool json_mode() const noexcept { return mode_ == Mode::json; }
+
+  // Lets a line editor clear and redraw its prompt around each line printed.
+  void set_around_print(std::function<void()> before, std::function<void()> after);
+
+ private:
+  void human(std::string_view line, const char* color, std::FILE* to = nullptr);
+  void json(std::string_view event, std::initializer_list<std::pair<std::string_view, std::string>> fields);
+  std::string stamp() const;
+
+  Mode mode_;
+  std::FILE* out_;
+  std::FILE* log_;
+  bool color_;
+  bool timestamps_;
+  std::function<void()> before_print_;
+  std::function<void()> after_print_;
+};
+
+}  // namespace intact::chat

@@ -1,0 +1,346 @@
+#include "chat/chat_server.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "intact/crypto.hpp"
+#include "intact/legacy.hpp"
+#include "intact/text.hpp"
+#include "intact/v1_session.hpp"
+#include "net/endpoint.hpp"
+#include "net/line_reader.hpp"
+
+namespace intact::chat {
+
+namespace {
+constexpr std::string_view kHelp =
+    "commands: /who (list users), /msg NAME TEXT (private message), /nick NAME (change your "
+    "name), /quit (leave), /help";
+constexpr std::string_view kConsoleHelp =
+    "commands: /who, /msg NAME TEXT, /kick NAME, /quit (shut the server down), /help; any other "
+    "line goes to everyone";
+
+std::string_view format_name(WireFormat f) { return f == WireFormat::v1 ? "v1" : "legacy"; }
+}  // namespace
+
+// A connected user. Lives as long as its Connection (held in Connection::user).
+class ChatServer::Member final : public Participant {
+ public:
+  Member(net::Connection& c, WireFormat wire) : conn(c), format(wire) {}
+  const std::string& name() const override { return name_; }
+  void set_name(std::string n) { name_ = std::move(n); }
+
+  void deliver_message(const Participant& from, std::string_view text, bool is_private) override {
+    std::string body = is_private ? "(private) " + std::string(text) : std::string(text);
+    // What the server itself says is the peer's own data; a relayed line names its author.
+    if (from.is_host())
+      conn.send_data(as_bytes(body));
+    else
+      conn.send_chat(from.name(), body);
+  }
+  void deliver_notice(std::string_view text) override { conn.send_notice(text); }
+
+  net::Connection& conn;
+  WireFormat format;
+  bool joined = false;
+
+ private:
+  std::string name_;
+};
+
+// The server's own console: a member of the room that prints what it hears.
+class ChatServer::Console final : public Participant {
+ public:
+  Console(std::string name, ChatOutput& out) : name_(std::move(name)), out_(out) {}
+  const std::string& name() const override { return name_; }
+  bool is_host() const override { return true; }
+  void deliver_message(const Participant& from, std::string_view text, bool is_private) override {
+    out_.message(from.name(), text, is_private ? std::string_view(name_) : std::string_view());
+  }
+  void deliver_notice(std::string_view text) override { out_.notice(text); }
+
+ private:
+  std::string name_;
+  ChatOutput& out_;
+};
+
+ChatServer::ChatServer(asio::io_context& io, const Key& key, ServerOptions options, ChatOutput& out)
+    : io_(io),
+      key_(key),
+      opts_(std::move(options)),
+      out_(out),
+      console_(std::make_unique<Console>(opts_.name, out)),
+      signals_(io, SIGINT, SIGTERM) {
+  room_.join(*console_);
+}
+
+ChatServer::~ChatServer() = default;
+
+void ChatServer::start() {
+  auto open = [&](std::uint16_t port, WireFormat format) {
+    auto acceptor = std::make_unique<net::tcp::acceptor>(net::listen(io_.get_executor(), opts_.bind, port));
+    std::cerr << "intact: listening on " << net::describe(acceptor->local_endpoint())
+              << (format == WireFormat::v1 ? " (protocol v1)" : " (lab format, --legacy)") << std::endl;
+    asio::co_spawn(io_, accept_loop(*acceptor, format), asio::detached);
+    acceptors_.push_back(std::move(acceptor));
+  };
+  open(opts_.port, opts_.legacy ? WireFormat::legacy : WireFormat::v1);
+  if (opts_.legacy_port) open(*opts_.legacy_port, WireFormat::legacy);
+
+  signals_.async_wait([this](std::error_code ec, int) {
+    if (!ec) shutdown("server shutting down");
+  });
+  if (opts_.read_console) asio::co_spawn(io_, console_loop(), asio::detached);
+}
+
+asio::awaitable<void> ChatServer::accept_loop(net::tcp::acceptor& acceptor, WireFormat format) {
+  for (;;) {
+    std::error_code ec;
+    net::tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Out of descriptors or similar: say so, wait a little, keep serving.
+      std::cerr << "intact: accept failed: " << ec.message() << std::endl;
+      asio::steady_timer t(io_, std::chrono::milliseconds(100));
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    admit(std::move(socket), format);
+  }
+}
+
+void ChatServer::admit(net::tcp::socket socket, WireFormat format) {
+  std::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  std::string addr = net::describe(remote);
+  if (!opts_.filter.permits(remote.address())) {
+    out_.refused(addr, "refused: address not allowed (--allow/--deny)");
+    return;
+  }
+  if (connections_.size() >= opts_.max_clients) {
+    out_.refused(addr, "refused: the server is full (--max-clients " +
+                           std::to_string(opts_.max_clients) + ")");
+    return;
+  }
+  std::unique_ptr<Session> session;
+  if (format == WireFormat::v1) {
+    V1Session::Options v1opts;
+    v1opts.role = v1::Role::server;
+    v1opts.name = opts_.name;
+    v1opts.strict = opts_.strict;
+    session = std::make_unique<V1Session>(key_, v1opts);
+  } else {
+    session = std::make_unique<LegacySession>(key_);
+  }
+  auto conn = std::make_shared<net::Connection>(std::move(socket), std::move(session), *this, opts_.limits);
+  auto member = std::make_shared<Member>(*conn, format);
+  conn->user = member;
+  connections_.emplace(conn.get(), conn);
+  conn->start();
+  if (format == WireFormat::legacy && conn->open()) {
+    member->set_name(room_.unique_name(addr));
+    join(*member);
+  }
+}
+
+ChatServer::Member* ChatServer::member_of(net::Connection& c) {
+  return static_cast<Member*>(c.user.get());
+}
+
+void ChatServer::join(Member& m) {
+  m.joined = true;
+  room_.join(m);
+  out_.connected(m.name(), m.conn.peer(), format_name(m.format));
+  room_.announce(m.name() + " joined", &m, false);
+}
+
+void ChatServer::on_event(net::Connection& c, const Event& e) {
+  Member* m = member_of(c);
+  if (m == nullptr) return;
+  switch (e.kind) {
+    case EventKind::established: {
+      std::string wanted(c.session().peer_name());
+      if (!is_valid_name(wanted)) wanted = "guest";
+      std::string name = room_.unique_name(wanted);
+      m->set_name(name);
+      join(*m);
+      auto names = room_.names();
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      std::string welcome = "welcome, " + name + "; here: " + list + ". /help lists commands";
+      if (name != std::string(c.session().peer_name()))
+        welcome = "the name '" + printable(c.session().peer_name()) + "' is taken or not allowed; you are " + name + ". " + welcome;
+      c.send_notice(welcome);
+      break;
+    }
+    case EventKind::message: {
+      if (!m->joined) return;
+      std::string_view text = as_text(e.payload);
+      handle_text(*m, text);
+      break;
+    }
+    case EventKind::integrity_failure:
+      out_.integrity_failure(m->joined ? m->name() : c.peer(), e.seq);
+      std::cerr << "intact: " << printable(m->name()) << " (" << c.peer()
+                << "): a message failed verification and was dropped" << std::endl;
+      if (m->format == WireFormat::v1)
+        c.send_notice("your message (frame " + std::to_string(e.seq) +
+                      ") failed verification on the server and was not delivered");
+      break;
+    case EventKind::replay: out_.replay(m->name(), e.seq); break;
+    case EventKind::gap: out_.gap(m->name(), e.missing, e.seq); break;
+    case EventKind::truncated: out_.truncated(m->joined ? m->name() : c.peer(), e.detail); break;
+    case EventKind::closed:
+    case EventKind::protocol_error:
+      break;  // reported once, by on_disconnect
+  }
+}
+
+void ChatServer::on_disconnect(net::Connection& c, const std::string& reason) {
+  Member* m = member_of(c);
+  if (m != nullptr && m->joined) {
+    out_.disconnected(m->name(), reason);
+    if (reason != "closed") {
+      std::cerr << "intact: " << printable(m->name()) << " (" << c.peer() << "): " << printable(reason) << std::endl;
+    }
+  } else {
+    out_.refused(c.peer(), reason);
+  }
+  // Leave the room after the current delivery loop is over, never during it.
+  auto keep = c.shared_from_this();
+  asio::post(io_, [this, keep] {
+    Member* mm = member_of(*keep);
+    if (mm != nullptr && mm->joined) {
+      room_.leave(*mm);
+      room_.announce(mm->name() + " left", nullptr, false);
+      mm->joined = false;
+    }
+    connections_.erase(keep.get());
+  });
+}
+
+void ChatServer::handle_text(Member& m, std::string_view text) {
+  if (!text.empty() && text[0] == '/') {
+    handle_command(m, text);
+    return;
+  }
+  room_.broadcast(m, text);
+}
+
+void ChatServer::console_line(std::string_view line) {
+  if (line.empty()) return;
+  if (line[0] == '/') {
+    handle_command(*console_, line);
+    return;
+  }
+  room_.broadcast(*console_, line);
+}
+
+void ChatServer::reply(Participant& who, std::string_view text) { who.deliver_notice(text); }
+
+void ChatServer::handle_command(Participant& who, std::string_view line) {
+  auto space = line.find(' ');
+  std::string_view cmd = line.substr(0, space);
+  std::string_view rest = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  bool host = who.is_host();
+
+  if (cmd == "/help") {
+    reply(who, host ? kConsoleHelp : kHelp);
+  } else if (cmd == "/who") {
+    auto names = room_.names();
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    reply(who, std::to_string(names.size()) + " here: " + list);
+  } else if (cmd == "/msg") {
+    auto sp = rest.find(' ');
+    std::string_view name = rest.substr(0, sp);
+    std::string_view text = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    Participant* target = name.empty() ? nullptr : room_.find(name);
+    if (name.empty() || text.empty()) {
+      reply(who, "usage: /msg NAME TEXT");
+    } else if (target == nullptr) {
+      reply(who, "no user named '" + std::string(name) + "' here (/who lists them)");
+    } else {
+      target->deliver_message(who, text, true);
+      reply(who, "private message sent to " + target->name());
+    }
+  } else if (cmd == "/nick" && !host) {
+    std::string wanted(rest);
+    auto& m = static_cast<Member&>(who);
+    if (!is_valid_name(wanted)) {
+      reply(who, "a name is 1 to 64 characters, no spaces or control characters, not starting with * or /");
+    } else if (room_.find(wanted) != nullptr) {
+      reply(who, "the name '" + wanted + "' is taken");
+    } else {
+      std::string old = m.name();
+      m.set_name(wanted);
+      room_.rename(m, old);
+      room_.announce(old + " is now known as " + wanted, nullptr);
+    }
+  } else if (cmd == "/kick" && host) {
+    Participant* target = room_.find(rest);
+    if (target == nullptr || target->is_host()) {
+      reply(who, "no user named '" + std::string(rest) + "' here");
+    } else {
+      auto& m = static_cast<Member&>(*target);
+      m.conn.send_notice("you were disconnected by the server (/kick)");
+      m.conn.close("kicked by the server");
+    }
+  } else if (cmd == "/quit") {
+    if (host) {
+      shutdown("server shutting down");
+    } else {
+      static_cast<Member&>(who).conn.close("quit");
+    }
+  } else {
+    reply(who, "unknown command " + std::string(cmd) + "; /help lists the commands");
+  }
+}
+
+asio::awaitable<void> ChatServer::console_loop() {
+  net::LineReader reader(io_.get_executor(), STDIN_FILENO, v1::kMaxPayload);
+  while (!shutting_down_) {
+    auto line = co_await reader.next();
+    if (!line) co_return;  // end of input: keep serving (a service has no console)
+    if (line->too_long) {
+      std::cerr << "intact: a line of " << line->length << " bytes is over the maximum message size ("
+                << v1::kMaxPayload << "); not sent" << std::endl;
+      continue;
+    }
+    console_line(line->text);
+  }
+}
+
+void ChatServer::shutdown(const std::string& reason) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  for (auto& a : acceptors_) {
+    std::error_code ec;
+    a->close(ec);
+  }
+  signals_.cancel();
+  for (auto& [ptr, conn] : connections_) conn->close(reason);
+  asio::co_spawn(io_, drain_and_stop(), asio::detached);
+}
+
+asio::awaitable<void> ChatServer::drain_and_stop() {
+  // Each connection waits at most its linger time for the peer's close.
+  asio::steady_timer t(io_);
+  auto deadline = net::Clock::now() + opts_.limits.linger + std::chrono::milliseconds(500);
+  while (!connections_.empty() && net::Clock::now() < deadline) {
+    t.expires_after(std::chrono::milliseconds(20));
+    std::error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  io_.stop();
+}
+
+}  // namespace intact::chat

@@ -1,0 +1,84 @@
+// src/chat/chat_server.hpp: the multi-user room server.
+//
+// Listens in protocol v1 and/or the lab's format, admits each connection
+// (address lists, --max-clients), and makes every verified message a room
+// event: shown on the console and re-sent to every other member, sealed anew
+// in that member's own session (integrity hop by hop). A message that fails
+// verification is reported and relayed to no one. One misbehaving connection
+// is closed with a logged reason; nobody else notices. Never prints a key.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/signal_set.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "chat/chat_output.hpp"
+#include "chat/room.hpp"
+#include "intact/key.hpp"
+#include "intact/session.hpp"
+#include "net/address_filter.hpp"
+#include "net/connection.hpp"
+
+namespace intact::chat {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;
+  bool legacy = false;                      // the main port speaks the lab's format
+  std::optional<std::uint16_t> legacy_port;  // an extra port in the lab's format
+  std::string name = "server";
+  bool strict = false;
+  std::size_t max_clients = 10'000;
+  net::ConnectionLimits limits;
+  net::AddressFilter filter;
+  bool read_console = true;  // take lines and commands from standard input
+};
+
+class ChatServer final : public net::ConnectionObserver {
+ public:
+  ChatServer(asio::io_context& io, const Key& key, ServerOptions options, ChatOutput& out);
+  ~ChatServer() override;
+
+  // Binds the listeners (throws intact::Error if it cannot) and prints where.
+  void start();
+  // Authenticated close to every client, then stop. Idempotent.
+  void shutdown(const std::string& reason);
+  // Lines typed on the server console (also used by the terminal front end).
+  void console_line(std::string_view line);
+
+  void on_event(net::Connection& c, const Event& e) override;
+  void on_disconnect(net::Connection& c, const std::string& reason) override;
+
+ private:
+  class Member;
+  class Console;
+
+  asio::awaitable<void> accept_loop(net::tcp::acceptor& acceptor, WireFormat format);
+  asio::awaitable<void> console_loop();
+  asio::awaitable<void> drain_and_stop();
+  void admit(net::tcp::socket socket, WireFormat format);
+  void join(Member& m);
+  void handle_text(Member& m, std::string_view text);
+  void handle_command(Participant& who, std::string_view line);
+  void reply(Participant& who, std::string_view text);
+  Member* member_of(net::Connection& c);
+
+  asio::io_context& io_;
+  Key key_;
+  ServerOptions opts_;
+  ChatOutput& out_;
+  Room room_;
+  std::unique_ptr<Console> console_;
+  std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors_;
+  std::unordered_map<net::Connection*, std::shared_ptr<net::Connection>> connections_;
+  asio::signal_set signals_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace intact::chat

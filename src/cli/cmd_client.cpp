@@ -1,0 +1,82 @@
+// `intact client`: connect to a chat server and talk.
+#include <asio/io_context.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "chat/chat_client.hpp"
+#include "cli/command.hpp"
+#include "cli/options.hpp"
+#include "cli/output_options.hpp"
+#include "intact/error.hpp"
+#include "intact/text.hpp"
+#include "net/endpoint.hpp"
+
+namespace intact::cli {
+namespace {
+
+struct ClientArgs {
+  KeyOptions key;
+  OutputOptions output;
+  std::string host = "127.0.0.1";
+  std::string port = "8080";
+  bool legacy = false;
+  std::string name;
+  bool strict = false;
+  std::string linger = "2s";
+  std::string handshake_timeout = "10s";
+};
+
+std::string default_name() {
+  const char* user = std::getenv("USER");
+  std::string name = user != nullptr ? user : "";
+  return is_valid_name(name) ? name : "guest";
+}
+
+const CommandRegistration registration{
+    "client", "connect to a chat server: each input line is sent as one authenticated message", 20,
+    [](CLI::App& sub) -> Runner {
+      auto a = std::make_shared<ClientArgs>();
+      sub.add_option("--host,HOST", a->host, "server host name or address (IPv4, IPv6)")->capture_default_str();
+      sub.add_option("-p,--port,PORT", a->port, "server port")->capture_default_str();
+      sub.add_flag("--legacy", a->legacy, "speak the lab's format (message|HMAC) instead of protocol v1");
+      a->key.add_to(sub);
+      sub.add_option("-n,--name", a->name, "your name in the room (default: $USER)");
+      sub.add_flag("--strict", a->strict, "disconnect at the first integrity failure (exit code 3)");
+      sub.add_option("--linger", a->linger, "after the end of input, how long to wait for the server's close")
+          ->capture_default_str();
+      sub.add_option("--handshake-timeout", a->handshake_timeout, "give up if the handshake takes longer")
+          ->capture_default_str();
+      a->output.add_to(sub);
+      sub.footer(
+          "Received messages are printed as 'name: text'; a message whose tag does not verify is "
+          "reported as 'The received message has lost its integrity.' At the end of input the "
+          "client sends an authenticated close and exits 0. Type /quit to leave; /who, /msg, /nick "
+          "and /help are answered by the server.\n"
+          "Exit codes: 0 ok, 1 error, 2 usage, 3 integrity failure (wrong key at connect, or "
+          "--strict), 4 the server's stream ended without an authenticated close.\n"
+          "Example: intact client --key-file key --name alice");
+      return [a]() {
+        chat::ClientOptions o;
+        o.host = a->host;
+        o.port = net::parse_port(a->port);
+        o.legacy = a->legacy;
+        o.name = a->name.empty() ? default_name() : a->name;
+        if (!is_valid_name(o.name))
+          throw Error("--name: 1 to 64 characters, no spaces or control characters", kExitUsage);
+        o.strict = a->strict;
+        o.limits.linger = parse_duration(a->linger, "--linger");
+        o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
+        o.limits.max_queued_bytes = 64u << 20;  // our own input: bounded, generous
+        Key key = a->key.load();
+        asio::io_context io;
+        auto out = a->output.make(stdout, stderr);
+        chat::ChatClient client(io, key, std::move(o), *out);
+        client.start();
+        io.run();
+        return client.exit_code();
+      };
+    }};
+
+}  // namespace
+}  // namespace intact::cli

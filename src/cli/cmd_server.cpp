@@ -1,0 +1,98 @@
+// `intact server`: the chat room server (v1 and/or the lab's format).
+#include <asio/io_context.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "chat/chat_output.hpp"
+#include "chat/chat_server.hpp"
+#include "cli/command.hpp"
+#include "cli/options.hpp"
+#include "cli/output_options.hpp"
+#include "intact/error.hpp"
+#include "intact/text.hpp"
+#include "net/endpoint.hpp"
+
+namespace intact::cli {
+namespace {
+
+struct ServerArgs {
+  KeyOptions key;
+  OutputOptions output;
+  std::string bind = "127.0.0.1";
+  std::string port = "8080";
+  bool legacy = false;
+  std::string legacy_port;
+  std::string name = "server";
+  bool strict = false;
+  bool keep_open = true;
+  std::size_t max_clients = 10000;
+  std::size_t queue_limit = 4u << 20;
+  std::string handshake_timeout = "10s";
+  std::string idle_timeout = "0";
+  std::vector<std::string> allow, deny;
+};
+
+const CommandRegistration registration{
+    "server", "run the chat room server: every client's verified messages go to everyone", 10,
+    [](CLI::App& sub) -> Runner {
+      auto a = std::make_shared<ServerArgs>();
+      sub.add_option("-b,--bind", a->bind, "address to listen on (:: for every IPv6 and IPv4 address)")
+          ->capture_default_str();
+      sub.add_option("-p,--port", a->port, "port to listen on; 0 lets the OS pick one (printed)")
+          ->capture_default_str();
+      sub.add_flag("--legacy", a->legacy, "speak the lab's format (message|HMAC) on --port instead of protocol v1");
+      sub.add_option("--legacy-port", a->legacy_port,
+                     "also listen in the lab's format on this port (v1 and lab clients share the room)");
+      a->key.add_to(sub);
+      sub.add_option("-n,--name", a->name, "the server's name, shown to clients")->capture_default_str();
+      sub.add_flag("--strict", a->strict, "close a client's connection at its first integrity failure");
+      sub.add_flag("-k,--keep-open", a->keep_open,
+                   "keep accepting clients after one leaves (always on: a room outlives its members)");
+      sub.add_option("--max-clients", a->max_clients, "refuse connections beyond this many")
+          ->capture_default_str();
+      sub.add_option("--queue-limit", a->queue_limit,
+                     "bytes queued for a client that does not read before it is disconnected")
+          ->capture_default_str();
+      sub.add_option("--handshake-timeout", a->handshake_timeout,
+                     "drop a connection that has not finished the handshake by then (e.g. 10s, 500ms)")
+          ->capture_default_str();
+      sub.add_option("--idle-timeout", a->idle_timeout, "disconnect a client silent this long (0: never)")
+          ->capture_default_str();
+      sub.add_option("--allow", a->allow, "accept only these addresses or CIDR blocks (repeatable)");
+      sub.add_option("--deny", a->deny, "refuse these addresses or CIDR blocks (repeatable)");
+      a->output.add_to(sub);
+      sub.footer(
+          "Lines typed on the server's standard input go to every client; commands: /who, /msg NAME "
+          "TEXT, /kick NAME, /quit, /help. The server keeps serving when its input ends, and stops "
+          "on SIGINT/SIGTERM or /quit, sending every client an authenticated close.\n"
+          "Example: intact server --key-file key --port 0");
+      return [a]() {
+        chat::ServerOptions o;
+        o.bind = a->bind;
+        o.port = net::parse_port(a->port);
+        o.legacy = a->legacy;
+        if (!a->legacy_port.empty()) o.legacy_port = net::parse_port(a->legacy_port);
+        o.name = a->name;
+        if (!is_valid_name(o.name))
+          throw Error("--name: 1 to 64 characters, no spaces or control characters", kExitUsage);
+        o.strict = a->strict;
+        o.max_clients = a->max_clients;
+        o.limits.max_queued_bytes = a->queue_limit;
+        o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
+        o.limits.idle_timeout = parse_duration(a->idle_timeout, "--idle-timeout");
+        for (const auto& s : a->allow) o.filter.allow(s);
+        for (const auto& s : a->deny) o.filter.deny(s);
+        Key key = a->key.load();
+        asio::io_context io;
+        auto out = a->output.make(stdout, stderr);
+        chat::ChatServer server(io, key, std::move(o), *out);
+        server.start();
+        io.run();
+        return static_cast<int>(kExitOk);
+      };
+    }};
+
+}  // namespace
+}  // namespace intact::cli
