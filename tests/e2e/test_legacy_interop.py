@@ -1,0 +1,117 @@
+"""--legacy talks to the lab's programs byte for byte, both ways, including a wrong key.
+
+The lab side is an independent implementation with Python's socket and hmac modules
+(lab_peer.py), faithful to the lab: one sendall per message, one recv(1024) per message.
+"""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from intact_testlib import LAB_KEY, LOST, Proc, TestRunner, check, run  # noqa: E402
+import lab_peer  # noqa: E402
+
+OTHER_LAB_KEY = "5D2A7139232AD22B23"
+
+
+def wait_until(cond, what, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_mac_command_prints_the_labs_captured_tag_and_matches_python_hmac():
+    r = run(["mac", "--key", LAB_KEY, "NMP-B19DCAT141 server send"])
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
+    check(r.stdout.decode().strip() == "3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60",
+          f"got {r.stdout!r}")
+    r = run(["mac", "--key", "5D2A7139232AD22B23", "PYTHON | language"])
+    check(r.stdout.decode().strip() == lab_peer.tag("5D2A7139232AD22B23", "PYTHON | language"),
+          "the lab hash module's second example matches Python's hmac")
+
+
+def test_lab_client_to_intact_legacy_server_both_ways():
+    srv = Proc(["server", "--legacy", "--port", "0", "--key", LAB_KEY])
+    port = srv.port()
+    lab = lab_peer.lab_client(port, LAB_KEY)
+    srv.wait_for(r"joined from 127\.0\.0\.1:\d+ \(lab format\)", "out")
+    lab.send("NMP-B19DCAT141 client send")
+    srv.wait_for(r": NMP-B19DCAT141 client send$", "out")
+    lab.send("tiếng Việt có dấu")
+    srv.wait_for(r": tiếng Việt có dấu$", "out")
+    srv.send("NMP-B19DCAT141 server send\n")
+    wait_until(lambda: len(lab.received) >= 1, "the lab client to receive the server's line")
+    check(lab.received[0] == ("NMP-B19DCAT141 server send", True),
+          f"the lab client verifies the server's message: {lab.received}")
+    check(LOST not in srv.out_lines, "no integrity failure")
+    lab.close()
+    srv.wait_for(r"left", "out")
+
+
+def test_intact_legacy_server_sends_exactly_the_labs_captured_bytes():
+    srv = Proc(["server", "--legacy", "--port", "0", "--key", "5D2E44719232EA78CD2B32"])
+    port = srv.port()
+    import socket
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    srv.wait_for(r"joined", "out")
+    srv.send("NMP-B19DCAT141 server send\n")
+    want = b"NMP-B19DCAT141 server send|3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60"
+    got = b""
+    s.settimeout(10)
+    while len(got) < len(want):
+        chunk = s.recv(1024)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    check(got == want, f"the 91 bytes the lab captured in Wireshark, got {got!r}")
+
+
+def test_lab_client_with_another_key_is_reported_as_lost_integrity():
+    srv = Proc(["server", "--legacy", "--port", "0", "--key", LAB_KEY])
+    port = srv.port()
+    lab = lab_peer.lab_client(port, OTHER_LAB_KEY)
+    srv.wait_for(r"joined", "out")
+    for i in range(3):
+        lab.send(f"forged {i}")
+        wait_until(lambda: srv.out_lines.count(LOST) >= i + 1, f"report {i + 1}")
+    check(srv.out_lines.count(LOST) == 3, f"one report per message: {srv.out_lines}")
+    check(not any("forged" in l for l in srv.out_lines), "no forged text is shown")
+    lab.close()
+
+
+def test_intact_legacy_client_to_lab_server_both_ways():
+    lab_srv = lab_peer.LabServer(LAB_KEY)
+    cli = Proc(["client", "--legacy", "--port", str(lab_srv.port), "--key", LAB_KEY])
+    peer = lab_srv.accept()
+    cli.send("hello from intact\n")
+    wait_until(lambda: len(peer.received) >= 1, "the lab server to receive")
+    check(peer.received[0] == ("hello from intact", True), f"lab server verifies: {peer.received}")
+    peer.send("hello from the lab")
+    cli.wait_for(r": hello from the lab$", "out")
+    cli.close_stdin()
+    wait_until(lambda: peer.closed.is_set(), "the client to close")
+    lab_srv.close()
+    check(cli.wait(10) == 0, f"client exit {cli.p.returncode}")
+
+
+def test_intact_legacy_client_with_another_key_fails_the_lab_servers_check_and_vice_versa():
+    lab_srv = lab_peer.LabServer(LAB_KEY)
+    cli = Proc(["client", "--legacy", "--port", str(lab_srv.port), "--key", OTHER_LAB_KEY])
+    peer = lab_srv.accept()
+    cli.send("tampered in key\n")
+    wait_until(lambda: len(peer.received) >= 1, "the lab server to receive")
+    check(peer.received[0] == ("tampered in key", False), f"lab server rejects: {peer.received}")
+    peer.send("lab says hi")
+    cli.wait_for("^" + LOST.replace(".", r"\.") + "$", "out")
+    check(not any("lab says hi" in l for l in cli.out_lines), "the unverified text is not shown")
+    cli.close_stdin()
+    lab_srv.close()
+    cli.wait(10)
+
+
+if __name__ == "__main__":
+    TestRunner(globals()).main()
