@@ -132,8 +132,8 @@ void ChatOutput::truncated(std::string_view from, std::string_view detail) {
 void ChatOutput::connected(std::string_view name, std::string_view address, std::string_view format) {
   if (mode_ == Mode::json)
     return json("connect", {{"name", jstr(name)}, {"address", jstr(address)}, {"format", jstr(format)}});
-  human("*** " + printable(name) + " joined from " + std::string(address) +
-            (format == "legacy" ? " (lab format)" : ""),
+  std::string from = name == address ? std::string() : " from " + std::string(address);
+  human("*** " + printable(name) + " joined" + from + (format == "legacy" ? " (lab format)" : ""),
         kYellow);
 }
 
