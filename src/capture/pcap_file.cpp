@@ -1,0 +1,53 @@
+#include "capture/pcap_file.hpp"
+
+#include <pcap/pcap.h>
+
+#include "capture/packet_decoder.hpp"
+#include "intact/error.hpp"
+
+namespace intact::capture {
+
+PcapFile::PcapFile(const std::string& path) : path_(path) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  handle_ = pcap_open_offline(path.c_str(), errbuf);
+  if (handle_ == nullptr) {
+    throw Error("cannot read capture " + path + ": " + errbuf +
+                " (intact verify reads pcap and pcapng files, e.g. from intact capture, "
+                "tshark -w or dumpcap)");
+  }
+  link_type_ = pcap_datalink(handle_);
+  if (!is_supported_link_type(link_type_)) {
+    std::string name = link_type_name();
+    pcap_close(handle_);
+    handle_ = nullptr;
+    throw Error("capture " + path + " has link type " + name +
+                ", which intact verify does not read; record on an Ethernet, loopback or "
+                "'any' interface (Linux cooked), or as raw IP");
+  }
+}
+
+PcapFile::~PcapFile() {
+  if (handle_ != nullptr) pcap_close(handle_);
+}
+
+std::string PcapFile::link_type_name() const {
+  const char* name = pcap_datalink_val_to_name(link_type_);
+  return name != nullptr ? name : std::to_string(link_type_);
+}
+
+bool PcapFile::next(CapturedPacket& packet) {
+  struct pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+  int rc = pcap_next_ex(handle_, &header, &data);
+  if (rc == PCAP_ERROR_BREAK) return false;  // end of file
+  if (rc != 1) {
+    throw Error("capture " + path_ + " is damaged after packet " + std::to_string(count_) + ": " +
+                pcap_geterr(handle_));
+  }
+  packet.number = ++count_;
+  packet.bytes = {data, header->caplen};
+  packet.original_length = header->len;
+  return true;
+}
+
+}  // namespace intact::capture

@@ -1,0 +1,100 @@
+#include "capture/verdict_report.hpp"
+
+#include "capture/display_text.hpp"
+
+namespace intact::capture {
+
+namespace {
+
+constexpr Verdict kAllVerdicts[] = {
+    Verdict::confirmed, Verdict::genuine,   Verdict::closed,    Verdict::ended,
+    Verdict::modified,  Verdict::replayed,  Verdict::missing,   Verdict::truncated,
+    Verdict::malformed, Verdict::incomplete};
+
+const char* format_name(const std::optional<WireFormat>& f) {
+  if (!f) return "unknown";
+  return *f == WireFormat::v1 ? "v1" : "legacy";
+}
+
+const char* direction_short(Direction d) { return d == Direction::client_to_server ? "c>s" : "s>c"; }
+const char* direction_json(Direction d) { return d == Direction::client_to_server ? "c2s" : "s2c"; }
+
+}  // namespace
+
+void VerdictReport::connection(const ConnectionInfo& info) {
+  if (json_) {
+    out_ << "{\"event\":\"connection\",\"connection\":" << info.id << ",\"format\":\""
+         << format_name(info.format) << "\",\"client\":" << json_string(info.client.to_string())
+         << ",\"server\":" << json_string(info.server.to_string())
+         << ",\"first_packet\":" << info.first_packet
+         << ",\"began_mid_connection\":" << (info.began_mid_connection ? "true" : "false") << "}\n";
+    return;
+  }
+  out_ << "#" << info.id << " " << format_name(info.format) << " " << info.client.to_string()
+       << " -> " << info.server.to_string() << " (from packet " << info.first_packet << ")";
+  if (info.began_mid_connection) out_ << " [the capture began mid-connection]";
+  out_ << "\n";
+}
+
+void VerdictReport::verdict(const VerdictRecord& r) {
+  ++counts_[static_cast<std::size_t>(r.verdict)];
+  ++total_;
+  if (!is_good(r.verdict)) ++bad_;
+  const bool v1 = r.format == WireFormat::v1;
+  if (json_) {
+    out_ << "{\"event\":\"verdict\",\"connection\":" << r.connection << ",\"format\":\""
+         << (v1 ? "v1" : "legacy") << "\",\"direction\":\"" << direction_json(r.direction)
+         << "\",\"packet\":" << r.packet << ",\"verdict\":\"" << verdict_name(r.verdict) << "\"";
+    if (r.seq) out_ << (v1 ? ",\"seq\":" : ",\"message\":") << *r.seq;
+    if (r.frame_type) out_ << ",\"type\":\"" << v1::frame_type_name(*r.frame_type) << "\"";
+    if (!r.sender.empty()) out_ << ",\"sender\":" << json_string(r.sender);
+    if (!r.text.empty() || r.verdict == Verdict::genuine) {
+      out_ << ",\"text\":" << json_string(r.text)
+           << ",\"text_verified\":" << (r.text_verified ? "true" : "false");
+    }
+    if (r.verdict == Verdict::missing) out_ << ",\"missing\":" << r.missing;
+    if (!r.detail.empty()) out_ << ",\"detail\":" << json_string(r.detail);
+    out_ << "}\n";
+    return;
+  }
+  out_ << "#" << r.connection << " " << direction_short(r.direction);
+  if (r.seq) out_ << (v1 ? " seq " : " msg ") << *r.seq;
+  out_ << " " << verdict_name(r.verdict);
+  if (r.frame_type) out_ << " " << v1::frame_type_name(*r.frame_type);
+  if (r.verdict == Verdict::confirmed) {
+    out_ << " name " << quoted_for_terminal(as_bytes(r.sender));
+  } else if (!r.sender.empty()) {
+    out_ << " from " << quoted_for_terminal(as_bytes(r.sender));
+  }
+  if (!r.text.empty() || r.verdict == Verdict::genuine) {
+    out_ << " " << quoted_for_terminal(r.text);
+    if (!r.text_verified) out_ << " (as captured, not trusted)";
+  }
+  if (!r.detail.empty()) out_ << " -- " << r.detail;
+  if (r.packet != 0) out_ << " [packet " << r.packet << "]";
+  out_ << "\n";
+}
+
+void VerdictReport::summary(const CaptureStats& stats) {
+  if (json_) {
+    out_ << "{\"event\":\"summary\",\"packets\":" << stats.packets
+         << ",\"tcp_segments\":" << stats.tcp_segments
+         << ",\"connections\":" << stats.connections_with_data;
+    for (Verdict v : kAllVerdicts) out_ << ",\"" << verdict_name(v) << "\":" << count(v);
+    out_ << ",\"all_genuine\":" << (bad_ == 0 && total_ > 0 ? "true" : "false") << "}\n";
+    return;
+  }
+  out_ << "summary: " << stats.packets << " packets, " << stats.connections_with_data
+       << (stats.connections_with_data == 1 ? " connection" : " connections") << " verified:";
+  const char* sep = " ";
+  for (Verdict v : kAllVerdicts) {
+    if (count(v) == 0) continue;
+    out_ << sep << count(v) << " " << verdict_name(v);
+    sep = ", ";
+  }
+  if (total_ == 0) out_ << " nothing to verify";
+  out_ << (bad_ == 0 && total_ > 0 ? "; every message is genuine" : "; NOT every message is genuine")
+       << "\n";
+}
+
+}  // namespace intact::capture
