@@ -1,0 +1,93 @@
+// `intact capture`: records a session on the loopback adapter into a pcapng file,
+// by handing over to Wireshark's dumpcap (or tshark) with the right filter.
+//
+// It captures nothing itself: it builds the command line and replaces itself
+// with dumpcap, so Ctrl-C, the exit code and every message are dumpcap's own.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "cli/options.hpp"
+#include "intact/error.hpp"
+#include "net/endpoint.hpp"
+
+namespace intact::cli {
+namespace {
+
+struct CaptureArgs {
+  std::string port = "8080";
+  std::string interface = "lo";
+  std::string output = "intact.pcapng";
+  std::string filter;
+  std::string duration;
+  long count = 0;
+  bool pcap = false;
+};
+
+const CommandRegistration registration{
+    "capture",
+    "record the traffic of a port on the loopback adapter into a pcapng file (runs dumpcap)",
+    65, [](CLI::App& sub) -> Runner {
+      auto args = std::make_shared<CaptureArgs>();
+      sub.add_option("-p,--port", args->port, "the TCP port to record (both directions)")
+          ->capture_default_str();
+      sub.add_option("-i,--interface", args->interface, "the interface to record on")
+          ->capture_default_str();
+      sub.add_option("-w,--write", args->output, "the capture file to write")->capture_default_str();
+      sub.add_option("-f,--filter", args->filter,
+                     "a capture filter to use instead of 'tcp port PORT' (pcap-filter syntax)");
+      sub.add_option("--duration", args->duration, "stop after this long (e.g. 30s, 2m)");
+      sub.add_option("-c,--count", args->count, "stop after this many packets");
+      sub.add_flag("--pcap", args->pcap, "write the classic pcap format instead of pcapng");
+      sub.footer(
+          "Stop it with Ctrl-C. It needs the right to capture: root, or a user in the\n"
+          "'wireshark' group (dpkg-reconfigure wireshark-common). Without intact, the same:\n"
+          "  dumpcap -i lo -f 'tcp port 8080' -w intact.pcapng\n"
+          "Then: intact verify --key-file lab.key intact.pcapng\n"
+          "  or: tshark -X lua_script:contrib/wireshark/intact.lua -r intact.pcapng -V");
+      return [args]() -> int {
+        std::string filter = args->filter;
+        if (filter.empty()) filter = "tcp port " + std::to_string(net::parse_port(args->port));
+        std::vector<std::string> argv = {"dumpcap", "-i", args->interface, "-f", filter,
+                                         "-w",      args->output};
+        if (args->pcap) argv.push_back("-P");
+        if (!args->duration.empty()) {
+          auto ms = parse_duration(args->duration, "--duration");
+          auto seconds = static_cast<long long>(std::ceil(static_cast<double>(ms.count()) / 1000.0));
+          argv.push_back("-a");
+          argv.push_back("duration:" + std::to_string(std::max(1LL, seconds)));
+        }
+        if (args->count < 0) throw Error("--count takes a positive number of packets", kExitUsage);
+        if (args->count > 0) {
+          argv.push_back("-c");
+          argv.push_back(std::to_string(args->count));
+        }
+        std::cerr << "intact: recording '" << filter << "' on " << args->interface << " into "
+                  << args->output << " (stop with Ctrl-C)" << std::endl;
+        std::vector<char*> cargv;
+        for (auto& a : argv) cargv.push_back(a.data());
+        cargv.push_back(nullptr);
+        // dumpcap first: it is what tshark itself runs to capture. tshark takes the same options.
+        for (const char* tool : {"dumpcap", "tshark"}) {
+          cargv[0] = const_cast<char*>(tool);
+          ::execvp(tool, cargv.data());
+          if (errno != ENOENT) {
+            throw Error(std::string("cannot run ") + tool + ": " + std::strerror(errno));
+          }
+        }
+        throw Error(
+            "neither dumpcap nor tshark is installed; install Wireshark's command-line tools "
+            "(Debian: apt-get install tshark), or record with tcpdump -i lo -w intact.pcap "
+            "'tcp port " + args->port + "'");
+      };
+    }};
+
+}  // namespace
+}  // namespace intact::cli
