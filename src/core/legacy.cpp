@@ -58,11 +58,28 @@ LegacySession::LegacySession(const Key& psk, std::size_t max_message)
 std::optional<Event> LegacySession::poll() {
   if (finished_) return std::nullopt;
   auto bytes = in_.data();
+  Event e;
+  // Checked before looking for a tag, and every message is held to the
+  // maximum however it arrived: the events must not depend on where TCP cut
+  // the stream into reads.
+  if (bytes.size() >= v1::kMagic.size() + 1 &&
+      std::equal(v1::kMagic.begin(), v1::kMagic.end(), bytes.begin()) && bytes[6] == v1::kVersion) {
+    finished_ = true;
+    e.kind = EventKind::protocol_error;
+    e.detail = "the peer speaks intact v1, not the lab's format; drop --legacy";
+    return e;
+  }
   std::size_t bar = 0;
   if (legacy::find_boundary(bytes, &bar, &scan_from_) == legacy::Boundary::found) {
+    if (bar > max_message_) {
+      finished_ = true;
+      e.kind = EventKind::protocol_error;
+      e.detail = "a message of " + std::to_string(bar) + " bytes is over the " +
+                 std::to_string(max_message_) + "-byte maximum";
+      return e;
+    }
     auto message = bytes.first(bar);
     auto tag = from_hex(as_text(bytes.subspan(bar + 1, legacy::kTagHexSize)));
-    Event e;
     if (tag && mac_.verify(message, *tag)) {
       e.kind = EventKind::message;
       e.payload = message;
@@ -71,14 +88,6 @@ std::optional<Event> LegacySession::poll() {
       e.detail = std::string(kLostIntegrity);
     }
     in_.consume(bar + 1 + legacy::kTagHexSize);
-    return e;
-  }
-  Event e;
-  if (bytes.size() >= v1::kMagic.size() + 1 &&
-      std::equal(v1::kMagic.begin(), v1::kMagic.end(), bytes.begin()) && bytes[6] == v1::kVersion) {
-    finished_ = true;
-    e.kind = EventKind::protocol_error;
-    e.detail = "the peer speaks intact v1, not the lab's format; drop --legacy";
     return e;
   }
   if (bytes.size() > max_message_ + 1 + legacy::kTagHexSize) {

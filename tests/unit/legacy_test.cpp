@@ -265,6 +265,43 @@ TEST(LegacyDecoder, AnIntactV1HelloIsRefusedWithAHintToDropLegacy) {
   EXPECT_NE(events[0].detail.find("drop --legacy"), std::string::npos);
 }
 
+// Regression (found by the legacy fuzz target): the events must not depend
+// on how TCP cut the stream. An intact hello followed by text that happened to
+// end in a valid tag was refused when its first 7 bytes arrived alone, but
+// decoded as a message when it all arrived in one read.
+TEST(LegacyDecoder, AnIntactHelloIsRefusedTheSameWayWholeOrInPieces) {
+  std::string message = std::string("INTACT\x01" "C then some text", 23);
+  std::string wire = encoded(kLabKey, message);
+  LegacySession whole(Key::from_hex(kLabKey));
+  auto at_once = deliver(whole, wire);
+  LegacySession pieces(Key::from_hex(kLabKey));
+  auto first = deliver(pieces, std::string_view(wire).substr(0, 7));
+  for (auto& e : deliver(pieces, std::string_view(wire).substr(7))) first.push_back(e);
+  ASSERT_EQ(at_once.size(), 1u) << describe(at_once);
+  EXPECT_EQ(at_once[0].kind, EventKind::protocol_error);
+  EXPECT_TRUE(first == at_once) << describe(first);
+}
+
+// Regression: a message over the maximum was delivered when it arrived in one
+// read, and refused ("no tag in N bytes") when it arrived in pieces.
+TEST(LegacyDecoder, AMessageOverTheMaximumIsRefusedEvenWhenItArrivesInOneRead) {
+  const std::size_t max_message = 100;
+  LegacySession tx(Key::from_hex(kLabKey));
+  tx.send_data(as_bytes(std::string(max_message + 1, 'm')));
+  std::string wire = take(tx);
+  LegacySession whole(Key::from_hex(kLabKey), max_message);
+  auto events = deliver(whole, wire);
+  ASSERT_EQ(events.size(), 1u) << describe(events);
+  EXPECT_EQ(events[0].kind, EventKind::protocol_error);
+  EXPECT_NE(events[0].detail.find("over the 100-byte maximum"), std::string::npos) << events[0].detail;
+  LegacySession pieces(Key::from_hex(kLabKey), max_message);
+  std::vector<Seen> piecewise;
+  for (std::size_t at = 0; at < wire.size(); at += 10)
+    for (auto& e : deliver(pieces, std::string_view(wire).substr(at, 10))) piecewise.push_back(e);
+  ASSERT_EQ(piecewise.size(), 1u) << describe(piecewise);
+  EXPECT_EQ(piecewise[0].kind, EventKind::protocol_error);
+}
+
 TEST(LegacyEof, EofOnAnEmptyBufferIsClosedBecauseTheFormatHasNoClose) {
   LegacySession rx(Key::from_hex(kLabKey));
   auto events = deliver(rx, kLabWire);
