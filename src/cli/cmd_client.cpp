@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "chat/chat_client.hpp"
+#include "chat/terminal.hpp"
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "cli/output_options.hpp"
@@ -71,7 +72,20 @@ const CommandRegistration registration{
         Key key = a->key.load();
         asio::io_context io;
         auto out = a->output.make(stdout, stderr);
+        // On a terminal, a line editor keeps what is being typed intact while messages arrive.
+        bool interactive = chat::Terminal::available() && !a->output.json;
+        o.read_stdin = !interactive;
+        std::string prompt = o.name + "> ";
         chat::ChatClient client(io, key, std::move(o), *out);
+        std::unique_ptr<chat::Terminal> terminal;
+        if (interactive) {
+          terminal = std::make_unique<chat::Terminal>(io, prompt, *out);
+          client.on_ready = [&] {
+            terminal->start([&](std::string_view line) { client.user_line(line); },
+                            [&] { client.end_of_input(); });
+          };
+          client.on_done = [&] { terminal->stop(); };
+        }
         client.start();
         io.run();
         return client.exit_code();

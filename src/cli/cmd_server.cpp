@@ -7,6 +7,7 @@
 
 #include "chat/chat_output.hpp"
 #include "chat/chat_server.hpp"
+#include "chat/terminal.hpp"
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "cli/output_options.hpp"
@@ -87,8 +88,17 @@ const CommandRegistration registration{
         Key key = a->key.load();
         asio::io_context io;
         auto out = a->output.make(stdout, stderr);
+        bool interactive = chat::Terminal::available() && !a->output.json;
+        o.read_console = !interactive;
+        std::string prompt = o.name + "> ";
         chat::ChatServer server(io, key, std::move(o), *out);
         server.start();
+        std::unique_ptr<chat::Terminal> terminal;
+        if (interactive) {
+          terminal = std::make_unique<chat::Terminal>(io, prompt, *out);
+          // Ctrl-D ends the console, not the server (as when standard input ends).
+          terminal->start([&](std::string_view line) { server.console_line(line); }, [] {});
+        }
         io.run();
         return static_cast<int>(kExitOk);
       };
