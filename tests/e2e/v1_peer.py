@@ -1,0 +1,94 @@
+"""A minimal, independent protocol v1 client in Python (hmac, hashlib, socket, os only).
+
+Written from docs/protocol.md, not from intact's code: the handshake, HKDF-SHA256 (RFC 5869)
+built from hmac, frames sealed and opened with hmac. Tests use it for what the real client
+will not do on purpose: stop reading, misbehave half-way, or check the wire independently.
+"""
+import hashlib
+import hmac
+import os
+import socket
+import struct
+
+MAGIC = b"INTACT"
+T_CONFIRM, T_DATA, T_CLOSE, T_CHAT, T_NOTICE = 1, 2, 3, 4, 5
+
+
+def hkdf(ikm, salt, info, length=32):
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+    okm, t, i = b"", b"", 1
+    while len(okm) < length:
+        t = hmac.new(prk, t + info + bytes([i]), hashlib.sha256).digest()
+        okm += t
+        i += 1
+    return okm[:length]
+
+
+def seal(key, ftype, seq, payload):
+    header = struct.pack(">BQI", ftype, seq, len(payload))
+    return header + payload + hmac.new(key, header + payload, hashlib.sha256).digest()
+
+
+class V1Client:
+    def __init__(self, port, key_hex, name="py", host="127.0.0.1", rcvbuf=None):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(20)
+        self.sock.connect((host, port))
+        self.psk = bytes.fromhex(key_hex)
+        self.name = name.encode()
+        self.buf = b""
+        self.tx_seq = 0
+        self.rx_seq = 0
+
+    def _read_exact(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("connection closed")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def handshake(self):
+        client_hello = MAGIC + bytes([1]) + b"C" + os.urandom(32)
+        self.sock.sendall(client_hello)
+        server_hello = self._read_exact(40)
+        assert server_hello[:6] == MAGIC and server_hello[7:8] == b"S", server_hello
+        salt = client_hello[8:] + server_hello[8:]
+        self.k_tx = hkdf(self.psk, salt, b"intact v1 client to server")
+        self.k_rx = hkdf(self.psk, salt, b"intact v1 server to client")
+        transcript = hashlib.sha256(client_hello + server_hello).digest()
+        self.send_frame(T_CONFIRM, transcript + self.name)
+        ftype, seq, payload = self.read_frame()
+        assert ftype == T_CONFIRM and seq == 0 and payload[:32] == transcript, "server CONFIRM"
+        self.peer_name = payload[32:].decode()
+        return self
+
+    def send_frame(self, ftype, payload):
+        self.sock.sendall(seal(self.k_tx, ftype, self.tx_seq, payload))
+        self.tx_seq += 1
+
+    def send(self, text):
+        self.send_frame(T_DATA, text.encode() if isinstance(text, str) else text)
+
+    def read_frame(self):
+        header = self._read_exact(13)
+        ftype, seq, length = struct.unpack(">BQI", header)
+        payload = self._read_exact(length)
+        tag = self._read_exact(32)
+        want = hmac.new(self.k_rx, header + payload, hashlib.sha256).digest()
+        if not hmac.compare_digest(tag, want):
+            raise ValueError("tag mismatch")
+        if seq != self.rx_seq:
+            raise ValueError(f"sequence {seq}, expected {self.rx_seq}")
+        self.rx_seq += 1
+        return ftype, seq, payload
+
+    def close(self):
+        try:
+            self.send_frame(T_CLOSE, b"")
+        except OSError:
+            pass
+        self.sock.close()
