@@ -115,6 +115,10 @@ class FrameSealer {
   // Appends header, payload and tag to `out`. Throws intact::Error when the
   // payload is over the maximum.
   void seal(v1::FrameType type, std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out);
+  // The same frame without copying the payload: fills `header` and `tag`, so a
+  // caller can send header, payload and tag with one gathered write (writev).
+  void seal_parts(v1::FrameType type, std::span<const std::uint8_t> payload,
+                  std::uint8_t header[v1::kHeaderSize], Tag& tag);
   std::uint64_t next_seq() const noexcept { return next_seq_; }
 
  private:

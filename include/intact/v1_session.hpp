@@ -54,6 +54,13 @@ class V1Session final : public Session {
   // Zero-copy receive: read straight into input().prepare(n), then commit(n).
   InputBuffer& input() noexcept { return in_; }
 
+  // After the handshake, the two directions are independent: a caller that
+  // drives each direction on its own thread takes the established sender and
+  // receiver here and, from then on, uses them (with input()) instead of
+  // send_*/close/poll. Throws std::logic_error before the handshake is done.
+  FrameSealer& established_sealer();
+  FrameReceiver& established_receiver();
+
  private:
   enum class State { hello, confirm, established, finished };
   std::optional<Event> poll_hello();

@@ -134,6 +134,21 @@ void InputBuffer::consume(std::size_t n) noexcept {
 FrameSealer::FrameSealer(std::span<const std::uint8_t> key, std::size_t max_payload)
     : mac_(key), max_payload_(max_payload) {}
 
+void FrameSealer::seal_parts(v1::FrameType type, std::span<const std::uint8_t> payload,
+                             std::uint8_t header[v1::kHeaderSize], Tag& tag) {
+  if (payload.size() > max_payload_) {
+    throw Error("a message of " + std::to_string(payload.size()) +
+                " bytes is over the maximum of " + std::to_string(max_payload_));
+  }
+  if (next_seq_ == std::numeric_limits<std::uint64_t>::max())
+    throw Error("sequence numbers exhausted on this connection; reconnect");
+  v1::encode_header({type, next_seq_++, static_cast<std::uint32_t>(payload.size())}, header);
+  mac_.begin();
+  mac_.update({header, v1::kHeaderSize});
+  mac_.update(payload);
+  tag = mac_.finish();
+}
+
 void FrameSealer::seal(v1::FrameType type, std::span<const std::uint8_t> payload,
                        std::vector<std::uint8_t>& out) {
   if (payload.size() > max_payload_) {

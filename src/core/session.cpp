@@ -135,6 +135,17 @@ std::optional<Event> V1Session::poll_confirm() {
   return e;
 }
 
+FrameSealer& V1Session::established_sealer() {
+  if (!handshake_done_) throw std::logic_error("V1Session: sealer taken before the handshake finished");
+  return *tx_;
+}
+
+FrameReceiver& V1Session::established_receiver() {
+  if (!handshake_done_)
+    throw std::logic_error("V1Session: receiver taken before the handshake finished");
+  return *rx_;
+}
+
 void V1Session::seal(v1::FrameType type, std::span<const std::uint8_t> payload) {
   tx_->seal(type, payload, out_);
 }
