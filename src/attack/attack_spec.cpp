@@ -1,0 +1,279 @@
+#include "attack/attack_spec.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "intact/error.hpp"
+#include "intact/hex.hpp"
+
+namespace intact::attack {
+
+namespace {
+
+struct NamedAction {
+  std::string_view name;
+  ActionKind kind;
+};
+constexpr NamedAction kActions[] = {
+    {"flip", ActionKind::flip},       {"replace", ActionKind::replace},
+    {"replay", ActionKind::replay},   {"swap", ActionKind::swap},
+    {"drop", ActionKind::drop},       {"dup", ActionKind::dup},
+    {"reflect", ActionKind::reflect}, {"inject", ActionKind::inject},
+    {"splice", ActionKind::splice},   {"cut", ActionKind::cut},
+    {"random", ActionKind::random},
+};
+
+constexpr std::string_view kActionList =
+    "flip, replace, replay, swap, drop, dup, reflect, inject, splice, cut, random";
+
+[[noreturn]] void bad(std::string_view spec, const std::string& why) {
+  throw Error("bad --attack '" + std::string(spec) + "': " + why +
+                  " (see 'intact proxy --help' for the syntax)",
+              kExitUsage);
+}
+
+std::optional<ActionKind> find_action(std::string_view name) {
+  for (const auto& a : kActions)
+    if (a.name == name) return a.kind;
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_count(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> parse_probability(std::string_view s) {
+  // std::from_chars for double is available in g++ 12's libstdc++.
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty() || !std::isfinite(v) || v < 0 ||
+      v > 1)
+    return std::nullopt;
+  return v;
+}
+
+std::optional<Field> parse_field(std::string_view s) {
+  if (s == "any") return Field::any;
+  if (s == "type") return Field::type;
+  if (s == "seq") return Field::seq;
+  if (s == "length") return Field::length;
+  if (s == "payload" || s == "text") return Field::payload;
+  if (s == "tag") return Field::tag;
+  return std::nullopt;
+}
+
+// Splits at ':' except that `text=` swallows the rest of the spec, colons included.
+std::vector<std::string_view> split_spec(std::string_view spec) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::string_view rest = spec.substr(start);
+    if (rest.starts_with("text=")) {
+      parts.push_back(rest);
+      break;
+    }
+    std::size_t colon = spec.find(':', start);
+    if (colon == std::string_view::npos) {
+      parts.push_back(rest);
+      break;
+    }
+    parts.push_back(spec.substr(start, colon - start));
+    start = colon + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::string_view direction_name(Direction d) noexcept { return d == Direction::c2s ? "c2s" : "s2c"; }
+
+std::string_view action_name(ActionKind kind) noexcept {
+  for (const auto& a : kActions)
+    if (a.kind == kind) return a.name;
+  return "?";
+}
+
+std::string_view field_name(Field f) noexcept {
+  switch (f) {
+    case Field::any: return "any";
+    case Field::type: return "type";
+    case Field::seq: return "seq";
+    case Field::length: return "length";
+    case Field::payload: return "payload";
+    case Field::tag: return "tag";
+  }
+  return "?";
+}
+
+std::vector<ActionKind> default_random_choices() {
+  return {ActionKind::flip, ActionKind::replace, ActionKind::replay, ActionKind::swap,
+          ActionKind::drop, ActionKind::dup,     ActionKind::reflect, ActionKind::inject};
+}
+
+AttackSpec parse_attack_spec(std::string_view text) {
+  if (text.empty()) bad(text, "it is empty");
+  if (text.size() > 4096) bad(text.substr(0, 40), "it is longer than 4096 characters");
+  auto parts = split_spec(text);
+  auto kind = find_action(parts[0]);
+  if (!kind) bad(text, "unknown action '" + std::string(parts[0]) + "'; use one of " + std::string(kActionList));
+  AttackSpec spec;
+  spec.kind = *kind;
+  std::size_t first_option = 1;
+
+  if (spec.kind != ActionKind::random) {
+    if (parts.size() < 3) bad(text, "expected ACTION:DIR:N or ACTION:DIR:p=PROB, e.g. flip:c2s:3");
+    if (parts[1] == "c2s") {
+      spec.c2s = true;
+      spec.s2c = false;
+    } else if (parts[1] == "s2c") {
+      spec.c2s = false;
+      spec.s2c = true;
+    } else {
+      bad(text, "the direction is c2s (client to server) or s2c, not '" + std::string(parts[1]) + "'");
+    }
+    std::string_view which = parts[2];
+    if (which.starts_with("p=")) {
+      auto p = parse_probability(which.substr(2));
+      if (!p) bad(text, "p= takes a probability between 0 and 1");
+      spec.probability = *p;
+    } else {
+      auto n = parse_count(which);
+      if (!n || *n == 0)
+        bad(text, "the message number counts from 1 (application messages of that direction), not '" +
+                      std::string(which) + "'");
+      spec.nth = *n;
+    }
+    first_option = 3;
+  } else {
+    spec.c2s = true;
+    spec.s2c = false;
+    spec.choices = default_random_choices();
+  }
+
+  bool have_text = false, have_field = false;
+  for (std::size_t i = first_option; i < parts.size(); ++i) {
+    std::string_view opt = parts[i];
+    std::size_t eq = opt.find('=');
+    if (eq == std::string_view::npos) bad(text, "options are NAME=VALUE, not '" + std::string(opt) + "'");
+    std::string_view name = opt.substr(0, eq), value = opt.substr(eq + 1);
+    auto only_for = [&](std::initializer_list<ActionKind> kinds) {
+      if (std::find(kinds.begin(), kinds.end(), spec.kind) == kinds.end())
+        bad(text, "option " + std::string(name) + "= does not apply to " +
+                      std::string(action_name(spec.kind)));
+    };
+    if (name == "seed") {
+      auto s = parse_count(value);
+      if (!s) bad(text, "seed= takes a whole number");
+      spec.seed = *s;
+    } else if (name == "field") {
+      only_for({ActionKind::flip});
+      auto f = parse_field(value);
+      if (!f) bad(text, "field= is one of any, type, seq, length, payload (or text), tag");
+      spec.field = *f;
+      have_field = true;
+    } else if (name == "text") {
+      only_for({ActionKind::replace, ActionKind::inject});
+      if (value.size() > 65536) bad(text, "text= is at most 65536 bytes");
+      spec.text = std::string(value);
+      have_text = true;
+    } else if (name == "retag") {
+      only_for({ActionKind::replace, ActionKind::inject});
+      auto key = from_hex(value);
+      if (!key || key->empty()) bad(text, "retag= takes the attacker's key as hex text");
+      spec.retag_key = std::move(*key);
+    } else if (name == "after") {
+      only_for({ActionKind::replay});
+      auto a = parse_count(value);
+      if (!a || *a == 0) bad(text, "after= takes a message number (from 1)");
+      spec.after = *a;
+    } else if (name == "p") {
+      only_for({ActionKind::random});
+      auto p = parse_probability(value);
+      if (!p) bad(text, "p= takes a probability between 0 and 1");
+      spec.probability = *p;
+    } else if (name == "dir") {
+      only_for({ActionKind::random});
+      if (value == "c2s") {
+        spec.c2s = true, spec.s2c = false;
+      } else if (value == "s2c") {
+        spec.c2s = false, spec.s2c = true;
+      } else if (value == "both") {
+        spec.c2s = spec.s2c = true;
+      } else {
+        bad(text, "dir= is c2s, s2c or both");
+      }
+    } else if (name == "do") {
+      only_for({ActionKind::random});
+      spec.choices.clear();
+      std::size_t start = 0;
+      while (start <= value.size()) {
+        std::size_t comma = std::min(value.find(',', start), value.size());
+        std::string_view item = value.substr(start, comma - start);
+        auto k = find_action(item);
+        if (!k || *k == ActionKind::random || *k == ActionKind::splice)
+          bad(text, "do= lists actions among flip, replace, replay, swap, drop, dup, reflect, "
+                    "inject, cut; not '" + std::string(item) + "'");
+        spec.choices.push_back(*k);
+        start = comma + 1;
+      }
+    } else {
+      bad(text, "unknown option '" + std::string(name) + "='");
+    }
+  }
+  (void)have_field;
+  if (spec.kind == ActionKind::replace && !have_text)
+    bad(text, "replace needs text=NEW TEXT (as the last option)");
+  if (spec.kind == ActionKind::random && !spec.probability)
+    bad(text, "random needs p=PROB, e.g. random:p=0.1:seed=42");
+  if (spec.kind == ActionKind::replay && spec.after != 0 && spec.nth != 0 && spec.after <= spec.nth)
+    bad(text, "after= must be a later message than the one replayed");
+  return spec;
+}
+
+std::string describe(const AttackSpec& spec) {
+  std::string s(action_name(spec.kind));
+  if (spec.kind == ActionKind::random) {
+    s += " (p=" + std::to_string(*spec.probability) + ", seed=" + std::to_string(spec.seed) + ")";
+    return s;
+  }
+  s += spec.c2s ? " c2s" : " s2c";
+  if (spec.probability) {
+    s += " p=" + std::to_string(*spec.probability) + " seed=" + std::to_string(spec.seed);
+  } else {
+    s += " #" + std::to_string(spec.nth);
+  }
+  if (spec.kind == ActionKind::flip) s += " field=" + std::string(field_name(spec.field));
+  if (spec.after != 0) s += " after=" + std::to_string(spec.after);
+  if (spec.retag_key) s += " (retagged under the attacker's key)";
+  return s;
+}
+
+std::string_view attack_spec_help() noexcept {
+  return R"(Attack SPEC (repeat --attack for several):
+  ACTION:DIR:N[:OPT=VALUE]...      hit the Nth application message of DIR (from 1;
+                                   hellos and CONFIRM frames are not counted)
+  ACTION:DIR:p=PROB[:seed=S]...    hit each message of DIR with probability PROB
+  random:p=PROB[:seed=S][:dir=c2s|s2c|both][:do=flip,drop,...]
+                                   each message: with probability PROB, one action at random
+DIR is c2s (client to server) or s2c. ACTION is one of:
+  flip[:field=F]        flip one bit; F = any (default), type, seq, length, payload (or text), tag
+  replace:text=T[:retag=KEYHEX]   replace the text; keep the old tag, or retag under the
+                        attacker's own key (text= must come last: it takes the rest, colons too)
+  replay[:after=M]      forward it, and send it again after message M (default: the next one)
+  swap                  reorder: hold it back, forward it after the next message
+  drop                  delete it
+  dup                   deliver it twice
+  reflect               send it back to its sender instead of forwarding it
+  inject[:text=T][:retag=KEYHEX]  insert a forged message before it
+  splice                replace it by the same-numbered message of an earlier connection
+  cut                   cut the connection just before it (truncation)
+seed=S makes every random choice of a spec reproducible (default 1).
+Examples: flip:c2s:3  flip:s2c:2:field=tag  replace:c2s:1:text=HELLO  replay:c2s:2:after=4
+          swap:c2s:2  drop:c2s:3  reflect:c2s:2  cut:c2s:3  random:p=0.1:seed=42)";
+}
+
+}  // namespace intact::attack
