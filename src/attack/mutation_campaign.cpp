@@ -20,6 +20,7 @@ enum class Mutation {
   flip_any, flip_type, flip_seq, flip_length, flip_payload, flip_tag,
   replace, retag, inject, drop, dup, replay, swap, reflect, splice,
   truncate, truncate_mid, handshake,
+  none,  // control_no_mutation only
 };
 constexpr Mutation kAll[] = {
     Mutation::flip_any, Mutation::flip_type, Mutation::flip_seq,    Mutation::flip_length,
@@ -49,6 +50,7 @@ std::string_view mutation_name(Mutation m) {
     case Mutation::truncate: return "truncate";
     case Mutation::truncate_mid: return "truncate mid-frame";
     case Mutation::handshake: return "flip in handshake";
+    case Mutation::none: return "none (control)";
   }
   return "?";
 }
@@ -131,6 +133,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     Trial trial(key, rng);
     Mutation m = kAll[trial.below(std::size(kAll))];
     if (m == Mutation::splice && previous_messages.empty()) m = Mutation::flip_any;
+    if (options.control_no_mutation) m = Mutation::none;
     ++result.mutations;
     ++result.by_kind[std::string(mutation_name(m))];
 
@@ -138,6 +141,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     // client's hello or of its CONFIRM frame.
     const bool hit_hello = m == Mutation::handshake && trial.below(2) == 0;
     Bytes flight = trial.output(trial.client_);
+    const Bytes client_hello = flight;
     if (hit_hello) flip_bit(WireFormat::legacy /* raw bytes */, flight, Field::any, rng);
     trial.deliver(trial.server_, flight, trial.server_log_);
     trial.deliver(trial.client_, trial.output(trial.server_), trial.client_log_);
@@ -177,10 +181,14 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       sent.push_back(std::move(p));
     }
     trial.client_.close();
+    // Cut the client's frames apart as the proxy does, without the key (the
+    // splitter expects a stream that begins with a hello).
     RecordSplitter splitter(WireFormat::v1);
+    splitter.feed(client_hello);
     splitter.feed(trial.output(trial.client_));
     std::vector<Bytes> recs;  // k messages, then the CLOSE frame
-    while (auto r = splitter.next()) recs.push_back(std::move(r->bytes));
+    while (auto r = splitter.next())
+      if (r->kind != Record::Kind::handshake) recs.push_back(std::move(r->bytes));
     if (recs.size() != k + 1) throw std::logic_error("campaign: the splitter lost a frame");
     std::vector<Bytes> this_session(recs.begin(), recs.begin() + static_cast<std::ptrdiff_t>(k));
 
@@ -246,7 +254,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
         cut_at = trial.below(recs.size());
         cut_mid = true;
         break;
-      case Mutation::handshake: break;
+      case Mutation::handshake: case Mutation::none: break;
     }
     previous_messages = std::move(this_session);
 

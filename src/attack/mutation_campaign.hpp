@@ -21,6 +21,9 @@ namespace intact::attack {
 struct CampaignOptions {
   std::uint64_t mutations = 1000;
   std::uint64_t seed = 1;
+  // Check the checker: deliver every session untouched. Each one must then
+  // count as "not reported", which shows the counters can see a miss.
+  bool control_no_mutation = false;
 };
 
 struct CampaignResult {
