@@ -141,10 +141,11 @@ const CommandRegistration registration{
           std::fflush(stdout);
         };
         attack::TamperProxy proxy(net::listen(io.get_executor(), bind, net::parse_port(listen_port)), o);
-        std::cerr << "intact: listening on " << net::describe(proxy.local_endpoint()) << " (proxy to "
-                  << host << ":" << o.upstream_port << ", " << specs.size()
+        // Two lines: scripts read the port from the first ("listening on ADDR:PORT").
+        std::cerr << "intact: listening on " << net::describe(proxy.local_endpoint()) << std::endl;
+        std::cerr << "intact: proxy to " << a->to << ", " << specs.size()
                   << (specs.size() == 1 ? " attack" : " attacks") << (a->interactive ? ", interactive" : "")
-                  << ")" << std::endl;
+                  << std::endl;
         for (const auto& s : specs) std::cerr << "intact: attack: " << attack::describe(s) << std::endl;
         if (a->interactive) {
           std::cerr << "intact: interactive: type a line to replace the text of the next "

@@ -1,0 +1,53 @@
+"""The tamper proxy between the real chat programs:
+intact client -> intact proxy --attack ... -> intact server.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from intact_testlib import KEY, LOST, Proc, TestRunner, check  # noqa: E402
+
+
+def chat_through_proxy(attack, lines, legacy=False):
+    fmt = ["--legacy"] if legacy else []
+    server = Proc(["server", "--port", "0", "--key", KEY] + fmt)
+    sport = server.port()
+    proxy_args = ["proxy", "--listen", "0", "--to", f"127.0.0.1:{sport}"]
+    if attack:
+        proxy_args += ["--attack", attack]
+    proxy = Proc(proxy_args)
+    pport = proxy.port()
+    client = Proc(["client", "--port", str(pport), "--key", KEY, "--name", "alice"] + fmt)
+    if not legacy:
+        client.wait_for("keys confirmed", "err")
+    client.send("".join(line + "\n" for line in lines))
+    client.close_stdin()
+    return server, proxy, client
+
+
+def test_flipped_message_is_reported_by_the_server_and_the_next_one_delivered():
+    server, proxy, client = chat_through_proxy("flip:c2s:1", ["hello", "second"])
+    server.wait_for(r"^alice: second$", "out")
+    check(LOST in server.out_lines, f"server stdout: {server.out_lines}")
+    check("alice: hello" not in server.out_lines, "the flipped message was shown as genuine")
+    check(client.wait(timeout=30) == 0, f"client stderr: {client.err_lines}")
+    proxy.wait_for(r"c2s #1 flip: flipped bit", "out")
+
+
+def test_untouched_chat_passes_through_the_proxy():
+    server, proxy, client = chat_through_proxy(None, ["hello", "world"])
+    server.wait_for(r"^alice: world$", "out")
+    check("alice: hello" in server.out_lines, server.out_lines)
+    check(LOST not in server.out_lines, server.out_lines)
+
+
+def test_lab_format_server_misses_a_deleted_message():
+    server, proxy, client = chat_through_proxy("drop:c2s:1", ["first", "second"], legacy=True)
+    server.wait_for(r"second$", "out")
+    check(not any("first" in line for line in server.out_lines), server.out_lines)
+    check(LOST not in server.out_lines, "the lab's format cannot notice a deletion")
+    proxy.wait_for(r"c2s #1 drop", "out")
+
+
+if __name__ == "__main__":
+    TestRunner(globals()).main()
