@@ -128,6 +128,11 @@ bool CaptureVerifier::choose_format(Connection& c, bool force, std::uint64_t pac
     for (const auto& bytes : c.undecided) {
       if (bytes.empty()) continue;
       std::size_t n = std::min(bytes.size(), kV1Opening.size());
+      if (v1::is_known_frame_type(bytes[0])) {
+        format = WireFormat::v1;  // a v1 frame: the capture began after the hellos
+        decided = true;
+        break;
+      }
       if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n),
                       kV1Opening.begin())) {
         format = WireFormat::legacy;

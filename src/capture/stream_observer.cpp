@@ -73,8 +73,9 @@ std::optional<Observation> V1Observer::poll_hellos() {
                                  &hellos[i]);
     if (const char* problem = hello_problem(check, client)) {
       return stop_both(dirs[i], EventKind::protocol_error,
-                       std::string(problem) + ": this is not an intact v1 handshake (for the "
-                                              "lab's format use --legacy)");
+                       std::string(problem) +
+                           ": without both hellos the keys cannot be derived (did the capture "
+                           "begin after the connection did? for the lab's format use --legacy)");
     }
     if (check == v1::HelloCheck::need_more) {
       ready = false;
