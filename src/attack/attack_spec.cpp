@@ -154,7 +154,7 @@ AttackSpec parse_attack_spec(std::string_view text) {
     spec.choices = default_random_choices();
   }
 
-  bool have_text = false, have_field = false;
+  bool have_text = false;
   for (std::size_t i = first_option; i < parts.size(); ++i) {
     std::string_view opt = parts[i];
     std::size_t eq = opt.find('=');
@@ -174,7 +174,6 @@ AttackSpec parse_attack_spec(std::string_view text) {
       auto f = parse_field(value);
       if (!f) bad(text, "field= is one of any, type, seq, length, payload (or text), tag");
       spec.field = *f;
-      have_field = true;
     } else if (name == "text") {
       only_for({ActionKind::replace, ActionKind::inject});
       if (value.size() > 65536) bad(text, "text= is at most 65536 bytes");
@@ -224,7 +223,6 @@ AttackSpec parse_attack_spec(std::string_view text) {
       bad(text, "unknown option '" + std::string(name) + "='");
     }
   }
-  (void)have_field;
   if (spec.kind == ActionKind::replace && !have_text)
     bad(text, "replace needs text=NEW TEXT (as the last option)");
   if (spec.kind == ActionKind::random && !spec.probability)

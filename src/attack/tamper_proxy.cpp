@@ -54,16 +54,13 @@ struct Pump {
     }
     wake_all();
   }
-  std::size_t pending() const {
-    return engine.output_size(Direction::c2s) + engine.output_size(Direction::s2c);
-  }
 
   tcp::socket sockets[2];  // [0] the client's side, [1] the server's side
   TamperEngine engine;
   asio::steady_timer wake_writer[2];
   asio::steady_timer wake_readers;
   const std::function<void(const LogEntry&)>& on_log;
-  bool flushed_after_cut[2] = {false, false};
+  bool writer_done[2] = {false, false};
   bool closed = false;
 };
 
@@ -75,8 +72,12 @@ asio::awaitable<void> wait_on(asio::steady_timer& t) {
 asio::awaitable<void> read_side(Pump& p, Direction d) {
   std::vector<std::uint8_t> buf(TamperProxy::kReadChunk);
   while (!p.closed && !p.engine.cut()) {
-    // Back-pressure: a receiver that does not read stops its sender here.
-    while (!p.closed && p.pending() > TamperProxy::kMaxPendingOutput) co_await wait_on(p.wake_readers);
+    // Back-pressure: a receiver that does not read stops its sender here. The
+    // other direction counts too (with more room), because a reflection writes
+    // this sender's messages there.
+    while (!p.closed && (p.engine.output_size(d) > TamperProxy::kMaxPendingOutput ||
+                         p.engine.output_size(opposite(d)) > 2 * TamperProxy::kMaxPendingOutput))
+      co_await wait_on(p.wake_readers);
     if (p.closed) break;
     auto [ec, n] = co_await p.source(d).async_read_some(asio::buffer(buf), kNoThrow);
     if (n > 0) p.engine.feed(d, std::span<const std::uint8_t>(buf.data(), n));
@@ -102,22 +103,21 @@ asio::awaitable<void> write_side(Pump& p, Direction d) {
       }
       continue;
     }
-    if (p.engine.cut()) {
-      // Everything before the cut is delivered; once both sides are, cut.
-      p.flushed_after_cut[Pump::index(d)] = true;
-      if (p.flushed_after_cut[0] && p.flushed_after_cut[1]) {
-        p.close_both();
-      } else {
-        p.wake_all();
-      }
-      break;
-    }
+    if (p.engine.cut()) break;  // everything before the cut is delivered
     if (p.engine.ended(d)) {
       std::error_code ignored;
       p.sink(d).shutdown(tcp::socket::shutdown_send, ignored);
       break;
     }
     co_await wait_on(p.wake_writer[Pump::index(d)]);
+  }
+  // A cut closes both sides once neither writer has anything left to deliver
+  // (one of them may have finished long before, when its sender ended).
+  p.writer_done[Pump::index(d)] = true;
+  if (p.engine.cut() && p.writer_done[0] && p.writer_done[1]) {
+    p.close_both();
+  } else {
+    p.wake_all();
   }
 }
 

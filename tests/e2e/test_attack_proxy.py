@@ -51,13 +51,14 @@ def read_all(conn):
 class LabServer:
     """Accepts one connection, optionally sends `greeting` messages, reads until EOF."""
 
-    def __init__(self, greeting=()):
+    def __init__(self, greeting=(), half_close=False):
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(1)
         self.sock.settimeout(20)
         self.port = self.sock.getsockname()[1]
         self.greeting = greeting
+        self.half_close = half_close  # send nothing more after the greeting (SHUT_WR)
         self.received = b""
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
@@ -71,6 +72,8 @@ class LabServer:
             conn.settimeout(20)
             for text in self.greeting:
                 conn.sendall(lab_encode(text))
+            if self.half_close:
+                conn.shutdown(socket.SHUT_WR)
             self.received = read_all(conn)
         self.sock.close()
 
@@ -167,6 +170,31 @@ def test_interactive_operator_line_replaces_the_next_message_from_a_pipe():
     shown = [e for e in log if e["action"] == "message"]
     check([e["detail"] for e in shown] == ['"hello"', '"world"'], f"messages shown: {shown}")
     check(any(e["action"] == "replace" and "operator" in e["detail"] for e in log), log)
+
+
+def test_cut_closes_both_sides_even_after_the_other_direction_ended():
+    server = LabServer(greeting=["welcome"], half_close=True)
+    proxy, port = start_proxy(server.port, "--attack", "cut:c2s:2")
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as c:
+        back = read_all(c)  # the server's side is finished before the client says anything
+        check(lab_decode(back) == [("welcome", True)], f"client got {back!r}")
+        for t in ("one", "two", "three"):
+            c.sendall(lab_encode(t))
+    check(server.messages() == [("one", True)], "the cut let more than message 1 through")
+    actions = [e["action"] for e in proxy_log(proxy)]
+    check("cut" in actions and "disconnect" in actions, actions)
+
+
+def test_a_large_stream_passes_byte_for_byte():
+    texts = [f"{i:04d} " + "x" * 16000 for i in range(200)]  # about 3 MB
+    server = LabServer()
+    proxy, port = start_proxy(server.port)
+    lab_client(port, texts)
+    got = server.messages()
+    check(len(got) == len(texts), f"{len(got)} of {len(texts)} messages arrived")
+    check(all(ok for _, ok in got), "a message failed verification without any attack")
+    check([t for t, _ in got] == texts, "messages arrived altered or out of order")
+    proxy.stop()
 
 
 def test_bad_attack_spec_is_a_usage_error_naming_the_problem():
