@@ -357,6 +357,72 @@ TEST(V1Handshake, ADataFrameInPlaceOfTheConfirmIsRefused) {
   EXPECT_FALSE(client.established());
 }
 
+// A server flight sealed under the right server-to-client key, with a CONFIRM
+// whose fields the test chooses: the client must check more than the tag.
+std::vector<Seen> client_sees_confirm(v1::FrameType type, std::uint64_t seq,
+                                      std::span<const std::uint8_t> transcript,
+                                      std::string_view name) {
+  auto co = client_options();
+  co.fixed_nonce_for_tests = nonce_of(0xC0);
+  V1Session client(Key::from_hex(kKeyHex), co);
+  Bytes server_hello;
+  v1::encode_hello({v1::Role::server, v1::kVersion, nonce_of(0x50)}, server_hello);
+  auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC0), nonce_of(0x50));
+  HmacSha256 mac(keys.server_to_client);
+  Bytes payload(transcript.begin(), transcript.end());
+  payload.insert(payload.end(), name.begin(), name.end());
+  Bytes frame(v1::kHeaderSize);
+  v1::encode_header({type, seq, static_cast<std::uint32_t>(payload.size())}, frame.data());
+  frame.insert(frame.end(), payload.begin(), payload.end());
+  Tag tag = mac.compute(frame);
+  frame.insert(frame.end(), tag.begin(), tag.end());
+  Bytes flight = server_hello;
+  flight.insert(flight.end(), frame.begin(), frame.end());
+  return deliver(client, flight);
+}
+
+Digest transcript_of_fixed_hellos() {
+  Bytes ch, sh;
+  v1::encode_hello({v1::Role::client, v1::kVersion, nonce_of(0xC0)}, ch);
+  v1::encode_hello({v1::Role::server, v1::kVersion, nonce_of(0x50)}, sh);
+  return v1::transcript_hash(ch, sh);
+}
+
+TEST(V1Handshake, AConfirmWithAValidTagAndTheRightFieldsEstablishes) {
+  // The control for the three tests below: only the field each one changes is wrong there.
+  Digest th = transcript_of_fixed_hellos();
+  auto events = client_sees_confirm(v1::FrameType::confirm, 0, th, "server");
+  ASSERT_EQ(events.size(), 1u) << describe(events);
+  EXPECT_EQ(events[0].kind, EventKind::established);
+}
+
+TEST(V1Handshake, AConfirmWithAValidTagOverAnotherTranscriptIsRefused) {
+  Digest th = transcript_of_fixed_hellos();
+  th[7] ^= 0x01;
+  auto events = client_sees_confirm(v1::FrameType::confirm, 0, th, "server");
+  ASSERT_EQ(events.size(), 1u) << describe(events);
+  EXPECT_EQ(events[0].kind, EventKind::protocol_error);
+  EXPECT_NE(events[0].detail.find("does not match the hellos"), std::string::npos)
+      << events[0].detail;
+}
+
+TEST(V1Handshake, AConfirmWithASequenceNumberOtherThanZeroIsRefused) {
+  Digest th = transcript_of_fixed_hellos();
+  auto events = client_sees_confirm(v1::FrameType::confirm, 1, th, "server");
+  ASSERT_EQ(events.size(), 1u) << describe(events);
+  EXPECT_EQ(events[0].kind, EventKind::protocol_error);
+}
+
+TEST(V1Handshake, AConfirmCarryingANameOver64BytesIsRefused) {
+  Digest th = transcript_of_fixed_hellos();
+  auto events = client_sees_confirm(v1::FrameType::confirm, 0, th, std::string(65, 'n'));
+  ASSERT_EQ(events.size(), 1u) << describe(events);
+  EXPECT_EQ(events[0].kind, EventKind::protocol_error);
+  auto ok = client_sees_confirm(v1::FrameType::confirm, 0, th, std::string(64, 'n'));
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].kind, EventKind::established);
+}
+
 TEST(V1Handshake, ANameOver64BytesIsRefusedAsAUsageError) {
   try {
     V1Session s(Key::from_hex(kKeyHex), client_options(std::string(65, 'n')));
