@@ -37,7 +37,7 @@ def test_lab_client_to_intact_legacy_server_both_ways():
     srv = Proc(["server", "--legacy", "--port", "0", "--key", LAB_KEY])
     port = srv.port()
     lab = lab_peer.lab_client(port, LAB_KEY)
-    srv.wait_for(r"joined from 127\.0\.0\.1:\d+ \(lab format\)", "out")
+    srv.wait_for(r"^\*\*\* 127\.0\.0\.1:\d+ joined \(lab format\)$", "out")
     lab.send("NMP-B19DCAT141 client send")
     srv.wait_for(r": NMP-B19DCAT141 client send$", "out")
     lab.send("tiếng Việt có dấu")
