@@ -190,6 +190,47 @@ def test_vanished_server_is_reported_as_truncation_not_a_crash():
     check(any("without an authenticated close" in l for l in cli.out_lines), f"{cli.out_lines}")
 
 
+def test_server_reports_lost_integrity_replay_gap_and_truncation_distinctly():
+    import v1_peer
+    srv, port = start_server()
+    p = v1_peer.V1Client(port, KEY, name="py").handshake()
+    frames = [v1_peer.seal(p.k_tx, v1_peer.T_DATA, seq, f"frame {seq}".encode()) for seq in range(1, 6)]
+    p.sock.sendall(frames[0])                      # seq 1: accepted
+    srv.wait_for(r"^py: frame 1$", "out")
+    p.sock.sendall(frames[0])                      # seq 1 again: a replay
+    srv.wait_for(r"py: a replayed or duplicated message \(frame 1\) was rejected", "out")
+    bad = bytearray(frames[1]); bad[20] ^= 0x01    # seq 2 with a changed payload byte
+    p.sock.sendall(bytes(bad))
+    srv.wait_for("^" + LOST.replace(".", r"\.") + "$", "out")
+    p.sock.sendall(frames[3])                      # seq 4: seq 3 never came (2 was reported already)
+    srv.wait_for(r"py: 1 message is missing before frame 4", "out")
+    srv.wait_for(r"^py: frame 4$", "out")
+    p.sock.close()                                 # no CLOSE frame
+    srv.wait_for(r"py: the stream ended without an authenticated close", "out")
+    check(not any(l in ("py: frame 2", "py: frame 3") for l in srv.out_lines), "nothing unverified shown")
+    check(sum(1 for l in srv.out_lines if l == "py: frame 1") == 1, "the replay is not shown twice")
+
+
+def test_strict_server_closes_a_connection_at_its_first_integrity_failure():
+    import v1_peer
+    srv, port = start_server("--strict")
+    p = v1_peer.V1Client(port, KEY, name="py").handshake()
+    bad = bytearray(v1_peer.seal(p.k_tx, v1_peer.T_DATA, 1, b"changed")); bad[15] ^= 0x80
+    p.sock.sendall(bytes(bad))
+    srv.wait_for(r"stopping at an integrity failure \(--strict\)", "err")
+    p.sock.settimeout(10)
+    try:
+        while p.sock.recv(4096):
+            pass
+    except OSError:
+        pass
+    ok = Proc(["client", "--port", str(port), "--key", KEY, "--name", "honest"])
+    ok.send("still served\n")
+    srv.wait_for(r"^honest: still served$", "out")
+    ok.close_stdin()
+    check(ok.wait(15) == 0, "other clients are served as before")
+
+
 def test_usage_errors_exit_2_and_help_works_for_every_subcommand():
     r = run(["server", "--port", "notaport", "--key", KEY])
     check(r.returncode == 2, f"bad port exit 2, got {r.returncode}")
