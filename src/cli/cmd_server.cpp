@@ -1,5 +1,6 @@
 // `intact server`: the chat room server (v1 and/or the lab's format).
 #include <asio/io_context.hpp>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -34,6 +35,15 @@ struct ServerArgs {
   std::string idle_timeout = "0";
   std::vector<std::string> allow, deny;
 };
+
+// A room of thousands needs a descriptor each: take the hard limit the system allows.
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
 
 const CommandRegistration registration{
     "server", "run the chat room server: every client's verified messages go to everyone", 10,
@@ -86,6 +96,7 @@ const CommandRegistration registration{
         for (const auto& s : a->allow) o.filter.allow(s);
         for (const auto& s : a->deny) o.filter.deny(s);
         Key key = a->key.load();
+        raise_descriptor_limit();
         asio::io_context io;
         auto out = a->output.make(stdout, stderr);
         bool interactive = chat::Terminal::available() && !a->output.json;
