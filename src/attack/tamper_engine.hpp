@@ -6,8 +6,8 @@
 // application message is numbered and every AttackSpec that targets it acts
 // on it. Everything the engine does is logged (LogEntry). It never touches a
 // socket, a clock or a terminal, so each attack is tested with byte strings.
-// Memory is bounded: one partial record per direction, at most one held copy
-// per attack spec, kMaxRecorded recorded messages per direction for splicing;
+// Memory is bounded: one partial record per direction, at most 64 held-back
+// messages per direction, kMaxRecorded recorded messages per direction for splicing;
 // the caller bounds the output it has not written yet (output_size()).
 #pragma once
 

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "attack/tamper_proxy.hpp"
@@ -51,9 +52,12 @@ std::pair<std::string, std::string> split_host_port(const std::string& text, con
 }
 
 // Lines typed by the operator, read on their own thread so a terminal, a pipe
-// or a file all work; each line is handed to the io_context's thread.
-void start_operator_input(asio::io_context& io, attack::ReplacementQueue& queue) {
-  std::thread([&io, &queue] {
+// or a file all work; each line is handed to the io_context's thread. The
+// thread may outlive the proxy (blocked in a read at exit), so it shares
+// ownership of what it touches.
+void start_operator_input(std::shared_ptr<asio::io_context> io,
+                          std::shared_ptr<attack::ReplacementQueue> queue) {
+  std::thread([io, queue] {
     constexpr std::size_t kMaxLine = 64 * 1024;
     std::string line;
     int c;
@@ -64,11 +68,11 @@ void start_operator_input(asio::io_context& io, attack::ReplacementQueue& queue)
         continue;
       }
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      asio::post(io, [&queue, text = std::move(line), skipping] {
-        bool ok = queue.push(text);
+      asio::post(*io, [queue, text = std::move(line), skipping] {
+        bool ok = queue->push(text);
         std::fprintf(stderr, "intact: %s%s\n",
                      ok ? "replacement queued for the next " : "replacement queue full; line ignored, ",
-                     ok ? (std::string(attack::direction_name(queue.direction())) + " message" +
+                     ok ? (std::string(attack::direction_name(queue->direction())) + " message" +
                            (skipping ? " (cut to 64 KiB)" : "")).c_str()
                         : "");
       });
@@ -117,8 +121,10 @@ const CommandRegistration registration{
           retag = std::move(*k);
         }
 
-        asio::io_context io;
-        attack::ReplacementQueue queue(a->interactive_dir == "c2s" ? Direction::c2s : Direction::s2c);
+        auto io_owner = std::make_shared<asio::io_context>();
+        asio::io_context& io = *io_owner;
+        auto queue = std::make_shared<attack::ReplacementQueue>(
+            a->interactive_dir == "c2s" ? Direction::c2s : Direction::s2c);
         attack::TamperProxy::Options o;
         o.upstream_host = host;
         o.upstream_port = net::parse_port(to_port);
@@ -126,7 +132,7 @@ const CommandRegistration registration{
                              : a->v1 ? attack::FormatChoice::v1 : attack::FormatChoice::auto_detect;
         o.attacks = specs;
         if (a->interactive) {
-          o.replacements = &queue;
+          o.replacements = queue.get();
           o.interactive_retag = retag;
         }
         const bool show_messages = a->verbose || a->interactive;
@@ -150,7 +156,7 @@ const CommandRegistration registration{
         if (a->interactive) {
           std::cerr << "intact: interactive: type a line to replace the text of the next "
                     << a->interactive_dir << " message" << std::endl;
-          start_operator_input(io, queue);
+          start_operator_input(io_owner, queue);
         }
         asio::signal_set signals(io, SIGINT, SIGTERM);
         signals.async_wait([&](const std::error_code&, int) {
