@@ -228,5 +228,16 @@ def test_an_unreadable_capture_exits_1_and_usage_errors_exit_2():
           f"a port with no traffic: {r.returncode} {r.stderr}")
 
 
+def test_intact_capture_without_wireshark_tools_fails_with_an_install_hint():
+    r = run(["capture", "--port", "8080", "-w", os.path.join(TMP, "never.pcapng")], env={"PATH": "/nonexistent"})
+    check(r.returncode == 1 and b"neither dumpcap nor tshark is installed" in r.stderr
+          and b"apt-get install tshark" in r.stderr, f"{r.returncode} {r.stderr}")
+    r = run(["capture", "--port", "not-a-port"])
+    check(r.returncode == 2, f"a bad port is a usage error: {r.returncode} {r.stderr}")
+    r = run(["capture", "-i", "no-such-interface0", "--port", "8080", "-w", os.path.join(TMP, "never.pcapng")])
+    check(r.returncode != 0 and b"no-such-interface0" in r.stderr,
+          f"dumpcap's own failure comes through: {r.returncode} {r.stderr}")
+
+
 if __name__ == "__main__":
     TestRunner(globals()).main()
