@@ -29,6 +29,9 @@ def capture(name):
             _captures[name] = record_chat(os.path.join(TMP, "legacy.pcapng"), LAB_KEY, LINES, legacy=True)
         elif name == "split":
             _captures[name] = record_chat(os.path.join(TMP, "split.pcapng"), KEY, LINES, via=via_byte_relay)
+        elif name == "legacy-split":
+            _captures[name] = record_chat(os.path.join(TMP, "legacy-split.pcapng"), LAB_KEY, LINES,
+                                          legacy=True, via=via_byte_relay)
     return _captures[name]
 
 
@@ -124,9 +127,7 @@ def test_tshark_shows_every_v1_message_with_its_text_sequence_number_and_tag():
     check(sum(1 for f in frames if f["name"] == "CLOSE") == 2, "both authenticated closes are shown")
 
 
-def test_tshark_shows_every_lab_format_message_and_its_tag():
-    path = capture("legacy")
-    text = tshark(path, "-d", f"tcp.port=={server_port(path)},intact")
+def check_legacy_dissection(text):
     messages = re.findall(r"^    Message: (.*)\n    Tag \(HMAC-SHA256, hex\): ([0-9A-Fa-f]{64})$", text, re.M)
     key = bytes.fromhex(LAB_KEY)
     client_side = [m for m in messages if m[0] in LINES]
@@ -137,11 +138,23 @@ def test_tshark_shows_every_lab_format_message_and_its_tag():
     check("Format: legacy" in text, "the format is shown")
 
 
+def test_tshark_shows_every_lab_format_message_and_its_tag():
+    path = capture("legacy")
+    check_legacy_dissection(tshark(path, "-d", f"tcp.port=={server_port(path)},intact"))
+
+
 def test_tshark_reassembles_frames_split_across_many_tcp_segments():
     path = capture("split")
     text = tshark(path, "-d", f"tcp.port=={server_port(path)},intact")
     check_v1_dissection(text)
     check(re.search(r"\[\d+ Reassembled TCP Segments", text), "the frames were put together from segments")
+
+
+def test_tshark_reassembles_lab_format_messages_split_across_many_tcp_segments():
+    path = capture("legacy-split")
+    text = tshark(path, "-d", f"tcp.port=={server_port(path)},intact")
+    check_legacy_dissection(text)
+    check(re.search(r"\[\d+ Reassembled TCP Segments", text), "the messages were put together from segments")
 
 
 def test_tshark_shows_several_frames_carried_in_one_segment():
