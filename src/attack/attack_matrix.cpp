@@ -8,7 +8,6 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-
 #include <memory>
 
 #include "attack/action_log.hpp"
@@ -41,7 +40,8 @@ struct AttackRow {
 
 std::vector<AttackRow> attack_rows() {
   return {
-      {"no attack", "control: the proxy forwards everything untouched", "", false, false, false, true},
+      {"no attack", "control: the proxy forwards everything untouched", "", false, false, false,
+       true},
       {"modify text", "flip one bit of message 2's text", "flip:c2s:2:field=payload", true},
       {"modify tag", "flip one bit of message 2's tag", "flip:c2s:2:field=tag", true},
       {"replace text", "replace message 2's text, keep its tag", "replace:c2s:2:text=PAY MALLORY",
@@ -73,12 +73,18 @@ bool is_failure(EventKind k) {
 
 std::string failure_name(const Event& e) {
   switch (e.kind) {
-    case EventKind::integrity_failure: return "lost integrity";
-    case EventKind::replay: return "replay";
-    case EventKind::gap: return "gap (" + std::to_string(e.missing) + " missing)";
-    case EventKind::truncated: return "truncated";
-    case EventKind::protocol_error: return "protocol error: " + e.detail;
-    default: return "";
+    case EventKind::integrity_failure:
+      return "lost integrity";
+    case EventKind::replay:
+      return "replay";
+    case EventKind::gap:
+      return "gap (" + std::to_string(e.missing) + " missing)";
+    case EventKind::truncated:
+      return "truncated";
+    case EventKind::protocol_error:
+      return "protocol error: " + e.detail;
+    default:
+      return "";
   }
 }
 
@@ -270,28 +276,33 @@ std::vector<MatrixCell> run_attack_matrix(const MatrixOptions& options) {
 
 std::string format_matrix_table(const std::vector<MatrixCell>& cells) {
   std::string out;
-  out += fit("ATTACK", 15) + fit("FORMAT", 8) + fit("RECEIVER", 9) + fit("WHAT THE RECEIVER REPORTED", 36) +
-         fit("ACCEPTED", 18) + "CAUGHT\n";
+  out += fit("ATTACK", 15) + fit("FORMAT", 8) + fit("RECEIVER", 9) +
+         fit("WHAT THE RECEIVER REPORTED", 36) + fit("ACCEPTED", 18) + "CAUGHT\n";
   std::size_t unexpected = 0;
   for (const auto& c : cells) {
-    std::string reported = c.error.empty() ? (c.reported.empty() ? "nothing" : join(c.reported, ", "))
-                                           : "ERROR: " + c.error;
+    std::string reported = c.error.empty()
+                               ? (c.reported.empty() ? "nothing" : join(c.reported, ", "))
+                               : "ERROR: " + c.error;
     std::string caught = c.control ? (c.caught ? "FALSE ALARM" : "-") : (c.caught ? "yes" : "NO");
     if (!c.as_expected()) {
-      caught += "  (UNEXPECTED: expected " + std::string(c.expected_caught ? "caught" : "not caught") + ")";
+      caught += "  (UNEXPECTED: expected " +
+                std::string(c.expected_caught ? "caught" : "not caught") + ")";
       ++unexpected;
     }
     out += fit(c.attack, 15) + fit(std::string(format_name(c.format)), 8) + fit(c.receiver, 9) +
-           fit(reported, 36) + fit(c.delivered.empty() ? "-" : join(c.delivered, " "), 18) + caught +
-           "\n";
+           fit(reported, 36) + fit(c.delivered.empty() ? "-" : join(c.delivered, " "), 18) +
+           caught + "\n";
   }
   out += "\n";
   if (unexpected == 0) {
-    out += "Every cell is as expected: the lab's format catches only modified or forged messages;\n"
-           "replay, reorder, deletion, duplication, reflection, splicing and truncation pass unnoticed.\n"
-           "Protocol v1 catches every one.\n";
+    out +=
+        "Every cell is as expected: the lab's format catches only modified or forged messages;\n"
+        "replay, reorder, deletion, duplication, reflection, splicing and truncation pass "
+        "unnoticed.\n"
+        "Protocol v1 catches every one.\n";
   } else {
-    out += std::to_string(unexpected) + " cell(s) differ from the expected outcome (marked UNEXPECTED).\n";
+    out += std::to_string(unexpected) +
+           " cell(s) differ from the expected outcome (marked UNEXPECTED).\n";
   }
   return out;
 }
@@ -309,9 +320,10 @@ std::string format_matrix_json(const std::vector<MatrixCell>& cells) {
     };
     if (i) out += ",";
     out += "\n{\"attack\":" + json_quote(c.attack) + ",\"what\":" + json_quote(c.what) +
-           ",\"spec\":" + json_quote(c.spec) + ",\"format\":\"" + std::string(format_name(c.format)) +
-           "\",\"receiver\":" + json_quote(c.receiver) + ",\"reported\":" + list(c.reported) +
-           ",\"delivered\":" + list(c.delivered) + ",\"caught\":" + (c.caught ? "true" : "false") +
+           ",\"spec\":" + json_quote(c.spec) + ",\"format\":\"" +
+           std::string(format_name(c.format)) + "\",\"receiver\":" + json_quote(c.receiver) +
+           ",\"reported\":" + list(c.reported) + ",\"delivered\":" + list(c.delivered) +
+           ",\"caught\":" + (c.caught ? "true" : "false") +
            ",\"expected_caught\":" + (c.expected_caught ? "true" : "false") +
            ",\"control\":" + (c.control ? "true" : "false") + ",\"error\":" + json_quote(c.error) +
            ",\"as_expected\":" + (c.as_expected() ? "true" : "false") + "}";

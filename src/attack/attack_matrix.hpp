@@ -19,17 +19,17 @@
 namespace intact::attack {
 
 struct MatrixCell {
-  std::string attack;       // short name: "modify text", "replay", ...
-  std::string what;         // what the attacker does, in words
-  std::string spec;         // the --attack SPEC the proxy ran
+  std::string attack;  // short name: "modify text", "replay", ...
+  std::string what;    // what the attacker does, in words
+  std::string spec;    // the --attack SPEC the proxy ran
   WireFormat format = WireFormat::v1;
-  std::string receiver;     // "server", or "client" for reflection
+  std::string receiver;                // "server", or "client" for reflection
   std::vector<std::string> reported;   // the receiver's failure reports, in order
   std::vector<std::string> delivered;  // texts the receiver accepted, in order
   bool caught = false;
   bool expected_caught = false;
-  bool control = false;     // the no-attack row: nothing to catch, nothing may be reported
-  std::string error;        // set when the cell could not run (timeout, socket error)
+  bool control = false;  // the no-attack row: nothing to catch, nothing may be reported
+  std::string error;     // set when the cell could not run (timeout, socket error)
 
   bool as_expected() const noexcept { return error.empty() && caught == expected_caught; }
 };

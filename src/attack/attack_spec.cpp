@@ -89,7 +89,9 @@ std::vector<std::string_view> split_spec(std::string_view spec) {
 
 }  // namespace
 
-std::string_view direction_name(Direction d) noexcept { return d == Direction::c2s ? "c2s" : "s2c"; }
+std::string_view direction_name(Direction d) noexcept {
+  return d == Direction::c2s ? "c2s" : "s2c";
+}
 
 std::string_view action_name(ActionKind kind) noexcept {
   for (const auto& a : kActions)
@@ -99,18 +101,24 @@ std::string_view action_name(ActionKind kind) noexcept {
 
 std::string_view field_name(Field f) noexcept {
   switch (f) {
-    case Field::any: return "any";
-    case Field::type: return "type";
-    case Field::seq: return "seq";
-    case Field::length: return "length";
-    case Field::payload: return "payload";
-    case Field::tag: return "tag";
+    case Field::any:
+      return "any";
+    case Field::type:
+      return "type";
+    case Field::seq:
+      return "seq";
+    case Field::length:
+      return "length";
+    case Field::payload:
+      return "payload";
+    case Field::tag:
+      return "tag";
   }
   return "?";
 }
 
 std::vector<ActionKind> default_random_choices() {
-  return {ActionKind::flip, ActionKind::replace, ActionKind::replay, ActionKind::swap,
+  return {ActionKind::flip, ActionKind::replace, ActionKind::replay,  ActionKind::swap,
           ActionKind::drop, ActionKind::dup,     ActionKind::reflect, ActionKind::inject};
 }
 
@@ -119,7 +127,9 @@ AttackSpec parse_attack_spec(std::string_view text) {
   if (text.size() > 4096) bad(text.substr(0, 40), "it is longer than 4096 characters");
   auto parts = split_spec(text);
   auto kind = find_action(parts[0]);
-  if (!kind) bad(text, "unknown action '" + std::string(parts[0]) + "'; use one of " + std::string(kActionList));
+  if (!kind)
+    bad(text,
+        "unknown action '" + std::string(parts[0]) + "'; use one of " + std::string(kActionList));
   AttackSpec spec;
   spec.kind = *kind;
   std::size_t first_option = 1;
@@ -133,7 +143,8 @@ AttackSpec parse_attack_spec(std::string_view text) {
       spec.c2s = false;
       spec.s2c = true;
     } else {
-      bad(text, "the direction is c2s (client to server) or s2c, not '" + std::string(parts[1]) + "'");
+      bad(text,
+          "the direction is c2s (client to server) or s2c, not '" + std::string(parts[1]) + "'");
     }
     std::string_view which = parts[2];
     if (which.starts_with("p=")) {
@@ -143,8 +154,9 @@ AttackSpec parse_attack_spec(std::string_view text) {
     } else {
       auto n = parse_count(which);
       if (!n || *n == 0)
-        bad(text, "the message number counts from 1 (application messages of that direction), not '" +
-                      std::string(which) + "'");
+        bad(text,
+            "the message number counts from 1 (application messages of that direction), not '" +
+                std::string(which) + "'");
       spec.nth = *n;
     }
     first_option = 3;
@@ -158,7 +170,8 @@ AttackSpec parse_attack_spec(std::string_view text) {
   for (std::size_t i = first_option; i < parts.size(); ++i) {
     std::string_view opt = parts[i];
     std::size_t eq = opt.find('=');
-    if (eq == std::string_view::npos) bad(text, "options are NAME=VALUE, not '" + std::string(opt) + "'");
+    if (eq == std::string_view::npos)
+      bad(text, "options are NAME=VALUE, not '" + std::string(opt) + "'");
     std::string_view name = opt.substr(0, eq), value = opt.substr(eq + 1);
     auto only_for = [&](std::initializer_list<ActionKind> kinds) {
       if (std::find(kinds.begin(), kinds.end(), spec.kind) == kinds.end())
@@ -214,8 +227,10 @@ AttackSpec parse_attack_spec(std::string_view text) {
         std::string_view item = value.substr(start, comma - start);
         auto k = find_action(item);
         if (!k || *k == ActionKind::random || *k == ActionKind::splice)
-          bad(text, "do= lists actions among flip, replace, replay, swap, drop, dup, reflect, "
-                    "inject, cut; not '" + std::string(item) + "'");
+          bad(text,
+              "do= lists actions among flip, replace, replay, swap, drop, dup, reflect, "
+              "inject, cut; not '" +
+                  std::string(item) + "'");
         spec.choices.push_back(*k);
         start = comma + 1;
       }

@@ -48,14 +48,14 @@ struct AttackSpec {
   // Directions this spec watches; `random` may watch both.
   bool c2s = true;
   bool s2c = false;
-  std::uint64_t nth = 0;                   // the message hit; 0 when `probability` is used
-  std::optional<double> probability;       // p=: each message is hit with this probability
-  std::uint64_t seed = 1;                  // seed= for every random choice of this spec
-  Field field = Field::any;                // flip
-  std::optional<std::string> text;         // replace / inject
+  std::uint64_t nth = 0;              // the message hit; 0 when `probability` is used
+  std::optional<double> probability;  // p=: each message is hit with this probability
+  std::uint64_t seed = 1;             // seed= for every random choice of this spec
+  Field field = Field::any;           // flip
+  std::optional<std::string> text;    // replace / inject
   std::optional<std::vector<std::uint8_t>> retag_key;  // replace / inject: attacker's own key
-  std::uint64_t after = 0;                 // replay: send the copy after this message (0: next)
-  std::vector<ActionKind> choices;         // random: the actions it picks from
+  std::uint64_t after = 0;          // replay: send the copy after this message (0: next)
+  std::vector<ActionKind> choices;  // random: the actions it picks from
 
   bool watches(Direction d) const noexcept { return d == Direction::c2s ? c2s : s2c; }
 };

@@ -17,52 +17,92 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 enum class Mutation {
-  flip_any, flip_type, flip_seq, flip_length, flip_payload, flip_tag,
-  replace, retag, inject, drop, dup, replay, swap, reflect, splice,
-  truncate, truncate_mid, handshake,
+  flip_any,
+  flip_type,
+  flip_seq,
+  flip_length,
+  flip_payload,
+  flip_tag,
+  replace,
+  retag,
+  inject,
+  drop,
+  dup,
+  replay,
+  swap,
+  reflect,
+  splice,
+  truncate,
+  truncate_mid,
+  handshake,
   none,  // control_no_mutation only
 };
 constexpr Mutation kAll[] = {
-    Mutation::flip_any, Mutation::flip_type, Mutation::flip_seq,    Mutation::flip_length,
-    Mutation::flip_payload, Mutation::flip_tag, Mutation::replace,  Mutation::retag,
-    Mutation::inject,   Mutation::drop,      Mutation::dup,         Mutation::replay,
-    Mutation::swap,     Mutation::reflect,   Mutation::splice,      Mutation::truncate,
+    Mutation::flip_any,     Mutation::flip_type, Mutation::flip_seq, Mutation::flip_length,
+    Mutation::flip_payload, Mutation::flip_tag,  Mutation::replace,  Mutation::retag,
+    Mutation::inject,       Mutation::drop,      Mutation::dup,      Mutation::replay,
+    Mutation::swap,         Mutation::reflect,   Mutation::splice,   Mutation::truncate,
     Mutation::truncate_mid, Mutation::handshake,
 };
 
 std::string_view mutation_name(Mutation m) {
   switch (m) {
-    case Mutation::flip_any: return "flip (any bit)";
-    case Mutation::flip_type: return "flip (type)";
-    case Mutation::flip_seq: return "flip (seq)";
-    case Mutation::flip_length: return "flip (length)";
-    case Mutation::flip_payload: return "flip (payload)";
-    case Mutation::flip_tag: return "flip (tag)";
-    case Mutation::replace: return "replace text";
-    case Mutation::retag: return "replace + retag (attacker's key)";
-    case Mutation::inject: return "inject forged";
-    case Mutation::drop: return "drop";
-    case Mutation::dup: return "duplicate";
-    case Mutation::replay: return "replay later";
-    case Mutation::swap: return "swap with next";
-    case Mutation::reflect: return "reflect";
-    case Mutation::splice: return "splice (earlier session)";
-    case Mutation::truncate: return "truncate";
-    case Mutation::truncate_mid: return "truncate mid-frame";
-    case Mutation::handshake: return "flip in handshake";
-    case Mutation::none: return "none (control)";
+    case Mutation::flip_any:
+      return "flip (any bit)";
+    case Mutation::flip_type:
+      return "flip (type)";
+    case Mutation::flip_seq:
+      return "flip (seq)";
+    case Mutation::flip_length:
+      return "flip (length)";
+    case Mutation::flip_payload:
+      return "flip (payload)";
+    case Mutation::flip_tag:
+      return "flip (tag)";
+    case Mutation::replace:
+      return "replace text";
+    case Mutation::retag:
+      return "replace + retag (attacker's key)";
+    case Mutation::inject:
+      return "inject forged";
+    case Mutation::drop:
+      return "drop";
+    case Mutation::dup:
+      return "duplicate";
+    case Mutation::replay:
+      return "replay later";
+    case Mutation::swap:
+      return "swap with next";
+    case Mutation::reflect:
+      return "reflect";
+    case Mutation::splice:
+      return "splice (earlier session)";
+    case Mutation::truncate:
+      return "truncate";
+    case Mutation::truncate_mid:
+      return "truncate mid-frame";
+    case Mutation::handshake:
+      return "flip in handshake";
+    case Mutation::none:
+      return "none (control)";
   }
   return "?";
 }
 
 Field flip_field(Mutation m) {
   switch (m) {
-    case Mutation::flip_type: return Field::type;
-    case Mutation::flip_seq: return Field::seq;
-    case Mutation::flip_length: return Field::length;
-    case Mutation::flip_payload: return Field::payload;
-    case Mutation::flip_tag: return Field::tag;
-    default: return Field::any;
+    case Mutation::flip_type:
+      return Field::type;
+    case Mutation::flip_seq:
+      return Field::seq;
+    case Mutation::flip_length:
+      return Field::length;
+    case Mutation::flip_payload:
+      return Field::payload;
+    case Mutation::flip_tag:
+      return Field::tag;
+    default:
+      return Field::any;
   }
 }
 
@@ -79,10 +119,12 @@ struct Seen {
 
 class Trial {
  public:
-  Trial(const Key& key, std::mt19937_64& rng) : client_(key, opts(v1::Role::client)),
-                                               server_(key, opts(v1::Role::server)), rng_(rng) {}
+  Trial(const Key& key, std::mt19937_64& rng)
+      : client_(key, opts(v1::Role::client)), server_(key, opts(v1::Role::server)), rng_(rng) {}
 
-  std::size_t below(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t below(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
 
   // Feeds `bytes` in random-sized pieces, polling every event after each piece.
   void deliver(V1Session& to, const Bytes& bytes, std::vector<Seen>& log) {
@@ -95,7 +137,8 @@ class Trial {
     }
   }
   void poll_all(V1Session& s, std::vector<Seen>& log) {
-    while (auto e = s.poll()) log.push_back(Seen{e->kind, e->seq, Bytes(e->payload.begin(), e->payload.end())});
+    while (auto e = s.poll())
+      log.push_back(Seen{e->kind, e->seq, Bytes(e->payload.begin(), e->payload.end())});
   }
   Bytes output(V1Session& s) {
     Bytes b;
@@ -125,8 +168,8 @@ CampaignResult run_campaign(const CampaignOptions& options) {
   std::vector<Bytes> previous_messages;  // recorded from the last session, for splicing
   auto problem = [&](std::uint64_t trial, Mutation m, const std::string& what) {
     if (result.first_problem.empty())
-      result.first_problem = "mutation " + std::to_string(trial) + " (" +
-                             std::string(mutation_name(m)) + "): " + what;
+      result.first_problem =
+          "mutation " + std::to_string(trial) + " (" + std::string(mutation_name(m)) + "): " + what;
   };
 
   for (std::uint64_t t = 0; t < options.mutations; ++t) {
@@ -176,7 +219,8 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       std::string text = "session " + std::to_string(t) + " message " + std::to_string(i + 1) + " ";
       Bytes p(text.begin(), text.end());
       std::size_t extra = trial.below(49);
-      for (std::size_t j = 0; j < extra; ++j) p.push_back(static_cast<std::uint8_t>(trial.below(256)));
+      for (std::size_t j = 0; j < extra; ++j)
+        p.push_back(static_cast<std::uint8_t>(trial.below(256)));
       trial.client_.send_data(p);
       sent.push_back(std::move(p));
     }
@@ -197,8 +241,12 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     bool cut_mid = false;
     std::size_t cut_at = recs.size();
     switch (m) {
-      case Mutation::flip_any: case Mutation::flip_type: case Mutation::flip_seq:
-      case Mutation::flip_length: case Mutation::flip_payload: case Mutation::flip_tag:
+      case Mutation::flip_any:
+      case Mutation::flip_type:
+      case Mutation::flip_seq:
+      case Mutation::flip_length:
+      case Mutation::flip_payload:
+      case Mutation::flip_tag:
         flip_bit(WireFormat::v1, recs[trial.below(recs.size())], flip_field(m), rng);
         break;
       case Mutation::replace:
@@ -254,7 +302,9 @@ CampaignResult run_campaign(const CampaignOptions& options) {
         cut_at = trial.below(recs.size());
         cut_mid = true;
         break;
-      case Mutation::handshake: case Mutation::none: break;
+      case Mutation::handshake:
+      case Mutation::none:
+        break;
     }
     previous_messages = std::move(this_session);
 
@@ -263,7 +313,8 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       stream.insert(stream.end(), recs[i].begin(), recs[i].end());
     if (cut_mid) {
       const Bytes& r = recs[cut_at];
-      stream.insert(stream.end(), r.begin(), r.begin() + static_cast<std::ptrdiff_t>(1 + trial.below(r.size() - 1)));
+      stream.insert(stream.end(), r.begin(),
+                    r.begin() + static_cast<std::ptrdiff_t>(1 + trial.below(r.size() - 1)));
     }
     trial.deliver(trial.server_, stream, trial.server_log_);
     trial.server_.feed_eof();
@@ -287,8 +338,9 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       if (e.kind != EventKind::message) continue;
       if (e.seq < 1 || e.seq > k || e.payload != sent[e.seq - 1]) {
         ++result.forged_accepted;
-        problem(t, m, "the server accepted a message the client did not send as frame " +
-                          std::to_string(e.seq));
+        problem(t, m,
+                "the server accepted a message the client did not send as frame " +
+                    std::to_string(e.seq));
         continue;
       }
       if (delivered[e.seq - 1]) {
@@ -325,17 +377,19 @@ std::string format_campaign(const CampaignResult& r, std::uint64_t seed) {
 }
 
 std::string format_campaign_json(const CampaignResult& r, std::uint64_t seed) {
-  std::string s = "{\"mutations\":" + std::to_string(r.mutations) + ",\"seed\":" + std::to_string(seed) +
-                  ",\"forged_accepted\":" + std::to_string(r.forged_accepted) +
-                  ",\"delivered_twice\":" + std::to_string(r.delivered_twice) +
-                  ",\"unreported\":" + std::to_string(r.unreported) +
-                  ",\"messages_delivered\":" + std::to_string(r.messages_delivered) + ",\"by_kind\":{";
+  std::string s =
+      "{\"mutations\":" + std::to_string(r.mutations) + ",\"seed\":" + std::to_string(seed) +
+      ",\"forged_accepted\":" + std::to_string(r.forged_accepted) +
+      ",\"delivered_twice\":" + std::to_string(r.delivered_twice) +
+      ",\"unreported\":" + std::to_string(r.unreported) +
+      ",\"messages_delivered\":" + std::to_string(r.messages_delivered) + ",\"by_kind\":{";
   bool first = true;
   for (const auto& [kind, n] : r.by_kind) {
     s += (first ? "" : ",") + json_quote(kind) + ":" + std::to_string(n);
     first = false;
   }
-  s += "},\"first_problem\":" + json_quote(r.first_problem) + ",\"clean\":" + (r.clean() ? "true" : "false") + "}\n";
+  s += "},\"first_problem\":" + json_quote(r.first_problem) +
+       ",\"clean\":" + (r.clean() ? "true" : "false") + "}\n";
   return s;
 }
 

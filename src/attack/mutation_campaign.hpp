@@ -28,14 +28,16 @@ struct CampaignOptions {
 
 struct CampaignResult {
   std::uint64_t mutations = 0;
-  std::uint64_t forged_accepted = 0;   // a delivered payload the client did not send as that seq
-  std::uint64_t delivered_twice = 0;   // a message delivered more than once
-  std::uint64_t unreported = 0;        // mutations after which the receiver reported nothing
+  std::uint64_t forged_accepted = 0;     // a delivered payload the client did not send as that seq
+  std::uint64_t delivered_twice = 0;     // a message delivered more than once
+  std::uint64_t unreported = 0;          // mutations after which the receiver reported nothing
   std::uint64_t messages_delivered = 0;  // genuine messages accepted (the unharmed ones)
   std::map<std::string, std::uint64_t> by_kind;  // mutations made, per kind
-  std::string first_problem;           // a description of the first failure, for debugging
+  std::string first_problem;  // a description of the first failure, for debugging
 
-  bool clean() const noexcept { return forged_accepted == 0 && delivered_twice == 0 && unreported == 0; }
+  bool clean() const noexcept {
+    return forged_accepted == 0 && delivered_twice == 0 && unreported == 0;
+  }
 };
 
 CampaignResult run_campaign(const CampaignOptions& options);

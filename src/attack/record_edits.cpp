@@ -82,23 +82,36 @@ std::string flip_bit(WireFormat format, std::vector<std::uint8_t>& r, Field fiel
   std::size_t begin = 0, end = r.size();
   std::string_view name = "any";
   switch (field) {
-    case Field::type: begin = 0, end = 1, name = "type"; break;
-    case Field::seq: begin = 1, end = 9, name = "seq"; break;
-    case Field::length: begin = 9, end = 13, name = "length"; break;
+    case Field::type:
+      begin = 0, end = 1, name = "type";
+      break;
+    case Field::seq:
+      begin = 1, end = 9, name = "seq";
+      break;
+    case Field::length:
+      begin = 9, end = 13, name = "length";
+      break;
     case Field::payload:
       if (len > 0) {
         begin = v1::kHeaderSize, end = v1::kHeaderSize + len, name = "payload";
         break;
       }
       [[fallthrough]];
-    case Field::tag: begin = v1::kHeaderSize + len, end = r.size(), name = "tag"; break;
-    case Field::any: break;
+    case Field::tag:
+      begin = v1::kHeaderSize + len, end = r.size(), name = "tag";
+      break;
+    case Field::any:
+      break;
   }
   std::size_t i = begin + pick(rng, end - begin);
   unsigned bit = static_cast<unsigned>(pick(rng, 8));
   r[i] ^= static_cast<std::uint8_t>(1u << bit);
   if (field == Field::any) {
-    name = i < 1 ? "type" : i < 9 ? "seq" : i < 13 ? "length" : i < v1::kHeaderSize + len ? "payload" : "tag";
+    name = i < 1                       ? "type"
+           : i < 9                     ? "seq"
+           : i < 13                    ? "length"
+           : i < v1::kHeaderSize + len ? "payload"
+                                       : "tag";
   }
   return bit_at(i, bit, name);
 }

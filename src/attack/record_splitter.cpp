@@ -60,7 +60,10 @@ std::optional<Record> RecordSplitter::next() {
   std::size_t bar = 0;
   if (legacy::find_boundary(bytes, &bar, &scan_from_) == legacy::Boundary::found) {
     std::size_t total = bar + 1 + legacy::kTagHexSize;
-    Record r{Record::Kind::message, std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(total)), 0};
+    Record r{Record::Kind::message,
+             std::vector<std::uint8_t>(bytes.begin(),
+                                       bytes.begin() + static_cast<std::ptrdiff_t>(total)),
+             0};
     legacy_in_.consume(total);
     return numbered(std::move(r));
   }
@@ -111,7 +114,8 @@ std::string RecordSplitter::display_text(WireFormat format, const Record& record
     }
   } else {
     if (record.bytes.size() < 1 + legacy::kTagHexSize) return {};
-    text = std::span<const std::uint8_t>(record.bytes).first(record.bytes.size() - 1 - legacy::kTagHexSize);
+    text = std::span<const std::uint8_t>(record.bytes)
+               .first(record.bytes.size() - 1 - legacy::kTagHexSize);
   }
   // A message must not drive the operator's terminal: printable() neutralises it.
   constexpr std::size_t kShown = 200;

@@ -132,8 +132,9 @@ void TamperEngine::feed_eof(Direction d) {
     if (cut_) return;
     release(d, 0, true);
     if (auto rest = lane.splitter->finish()) {
-      log(d, 0, "pass", std::to_string(rest->bytes.size()) +
-                            " bytes of an incomplete record before the end of the stream");
+      log(d, 0, "pass",
+          std::to_string(rest->bytes.size()) +
+              " bytes of an incomplete record before the end of the stream");
       lane.out.insert(lane.out.end(), rest->bytes.begin(), rest->bytes.end());
     }
   }
@@ -158,8 +159,9 @@ void TamperEngine::handle(Direction d, Record record) {
       lane.out.insert(lane.out.end(), record.bytes.begin(), record.bytes.end());
       return;
     case Record::Kind::raw:
-      log(d, 0, "pass", std::to_string(record.bytes.size()) +
-                            " bytes that are not a whole record, forwarded as they are");
+      log(d, 0, "pass",
+          std::to_string(record.bytes.size()) +
+              " bytes that are not a whole record, forwarded as they are");
       lane.out.insert(lane.out.end(), record.bytes.begin(), record.bytes.end());
       return;
   }
@@ -179,20 +181,23 @@ void TamperEngine::handle_message(Direction d, Record record) {
       replace_text(format, disp.bytes, *line, opts_.interactive_retag);
       log(d, n, "replace",
           "operator's text " + quoted(*line) +
-              (opts_.interactive_retag.empty() ? std::string(", old tag kept")
-                                               : std::string(", retagged under the attacker's key")));
+              (opts_.interactive_retag.empty()
+                   ? std::string(", old tag kept")
+                   : std::string(", retagged under the attacker's key")));
     }
   }
   for (std::size_t i = 0; i < opts_.attacks.size() && !disp.cut; ++i) {
     const AttackSpec& spec = opts_.attacks[i];
     if (!spec.watches(d)) continue;
     std::mt19937_64& rng = rngs_[i];
-    bool hit = spec.probability ? std::bernoulli_distribution(*spec.probability)(rng) : spec.nth == n;
+    bool hit =
+        spec.probability ? std::bernoulli_distribution(*spec.probability)(rng) : spec.nth == n;
     if (!hit) continue;
     ActionKind kind = spec.kind;
     if (kind == ActionKind::random) {
       if (spec.choices.empty()) continue;
-      kind = spec.choices[std::uniform_int_distribution<std::size_t>(0, spec.choices.size() - 1)(rng)];
+      kind =
+          spec.choices[std::uniform_int_distribution<std::size_t>(0, spec.choices.size() - 1)(rng)];
     }
     apply(d, kind, spec, rng, n, disp);
   }
@@ -203,13 +208,14 @@ void TamperEngine::handle_message(Direction d, Record record) {
   }
   for (const auto& b : disp.before) lane.out.insert(lane.out.end(), b.begin(), b.end());
   if (disp.forward) {
-    for (int c = 0; c < disp.copies; ++c) lane.out.insert(lane.out.end(), disp.bytes.begin(), disp.bytes.end());
+    for (int c = 0; c < disp.copies; ++c)
+      lane.out.insert(lane.out.end(), disp.bytes.begin(), disp.bytes.end());
   }
   release(d, n, false);
 }
 
-void TamperEngine::apply(Direction d, ActionKind kind, const AttackSpec& spec,
-                         std::mt19937_64& rng, std::uint64_t n, Disposition& disp) {
+void TamperEngine::apply(Direction d, ActionKind kind, const AttackSpec& spec, std::mt19937_64& rng,
+                         std::uint64_t n, Disposition& disp) {
   const WireFormat format = *format_;
   Lane& lane = lanes_[index(d)];
   std::string name(action_name(kind));
@@ -266,7 +272,8 @@ void TamperEngine::apply(Direction d, ActionKind kind, const AttackSpec& spec,
     }
     case ActionKind::inject: {
       std::string text = spec.text ? *spec.text : std::string(kInjectedText);
-      disp.before.push_back(forge_message(format, record_seq(format, disp.bytes), text, retag, rng));
+      disp.before.push_back(
+          forge_message(format, record_seq(format, disp.bytes), text, retag, rng));
       log(d, n, name,
           "forged message " + quoted(text) + " inserted before it" +
               (retag.empty() ? " (random tag)" : " (tagged under the attacker's key)"));
@@ -287,7 +294,8 @@ void TamperEngine::apply(Direction d, ActionKind kind, const AttackSpec& spec,
       disp.cut = true;
       log(d, n, name, "connection cut before this message");
       break;
-    case ActionKind::random: break;  // resolved by the caller
+    case ActionKind::random:
+      break;  // resolved by the caller
   }
 }
 
@@ -309,7 +317,8 @@ void TamperEngine::finish() {
   if (finished_) return;
   finished_ = true;
   if (opts_.splice_store && format_) {
-    opts_.splice_store->commit(*format_, {std::move(lanes_[0].recorded), std::move(lanes_[1].recorded)});
+    opts_.splice_store->commit(*format_,
+                               {std::move(lanes_[0].recorded), std::move(lanes_[1].recorded)});
   }
 }
 

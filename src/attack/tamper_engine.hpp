@@ -64,10 +64,10 @@ class TamperEngine {
   struct Options {
     FormatChoice format = FormatChoice::auto_detect;
     std::vector<AttackSpec> attacks;
-    SpliceStore* splice_store = nullptr;         // shared across connections; may be null
-    ReplacementQueue* replacements = nullptr;    // interactive mode; may be null
+    SpliceStore* splice_store = nullptr;          // shared across connections; may be null
+    ReplacementQueue* replacements = nullptr;     // interactive mode; may be null
     std::vector<std::uint8_t> interactive_retag;  // legacy replacements: retag under this key
-    std::uint64_t connection = 1;                // for the log
+    std::uint64_t connection = 1;                 // for the log
   };
 
   explicit TamperEngine(Options options);

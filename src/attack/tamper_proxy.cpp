@@ -1,8 +1,8 @@
 #include "attack/tamper_proxy.hpp"
 
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
@@ -157,7 +157,8 @@ asio::awaitable<void> TamperProxy::run() {
 
 asio::awaitable<void> TamperProxy::serve(tcp::socket client, std::uint64_t id) {
   auto log = [&](std::string action, std::string detail) {
-    if (opts_.on_log) opts_.on_log(LogEntry{id, std::nullopt, 0, std::move(action), std::move(detail)});
+    if (opts_.on_log)
+      opts_.on_log(LogEntry{id, std::nullopt, 0, std::move(action), std::move(detail)});
   };
   std::error_code ec;
   auto peer = client.remote_endpoint(ec);

@@ -12,7 +12,6 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -25,13 +25,17 @@ const CommandRegistration registration{
       auto a = std::make_shared<MatrixArgs>();
       sub.add_flag("--json", a->json, "print one JSON document instead of the table");
       sub.add_option("--only", a->only, "v1 or legacy: run the cells of one format only");
-      sub.add_option("--campaign", a->campaign,
-                     "instead of the matrix: N random mutations against protocol v1 sessions "
-                     "(in memory), counting forgeries accepted, duplicates and unreported mutations");
-      sub.add_option("--seed", a->seed, "seed of the campaign's random choices")->capture_default_str();
-      sub.add_option("--timeout", a->timeout, "deadline for each matrix cell")->capture_default_str();
+      sub.add_option(
+          "--campaign", a->campaign,
+          "instead of the matrix: N random mutations against protocol v1 sessions "
+          "(in memory), counting forgeries accepted, duplicates and unreported mutations");
+      sub.add_option("--seed", a->seed, "seed of the campaign's random choices")
+          ->capture_default_str();
+      sub.add_option("--timeout", a->timeout, "deadline for each matrix cell")
+          ->capture_default_str();
       sub.footer(
-          "The matrix starts a server endpoint, a client endpoint and the tamper proxy on 127.0.0.1 "
+          "The matrix starts a server endpoint, a client endpoint and the tamper proxy on "
+          "127.0.0.1 "
           "(ports picked by the OS), with a fresh random key; the client sends A1 A2 A3 and its "
           "close; the proxy runs one attack per cell; the receiver's reports decide 'caught'.\n"
           "Exit status: 0 when every cell is as expected (the lab's format catches only modified "
@@ -60,7 +64,8 @@ const CommandRegistration registration{
         }
         o.cell_timeout = parse_duration(a->timeout, "--timeout");
         auto cells = attack::run_attack_matrix(o);
-        std::cout << (a->json ? attack::format_matrix_json(cells) : attack::format_matrix_table(cells))
+        std::cout << (a->json ? attack::format_matrix_json(cells)
+                              : attack::format_matrix_table(cells))
                   << std::flush;
         for (const auto& c : cells)
           if (!c.as_expected()) return static_cast<int>(kExitFailure);

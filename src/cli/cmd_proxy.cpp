@@ -1,11 +1,11 @@
 // `intact proxy`: the tamper proxy, a man in the middle for the attack lab.
+#include <unistd.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
-#include <unistd.h>
-
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -36,16 +36,18 @@ struct ProxyArgs {
 };
 
 // "[ADDR:]PORT" or "HOST:PORT"; IPv6 literals in brackets: "[::1]:8080".
-std::pair<std::string, std::string> split_host_port(const std::string& text, const std::string& option,
-                                                    bool host_required) {
+std::pair<std::string, std::string> split_host_port(const std::string& text,
+                                                    const std::string& option, bool host_required) {
   std::size_t colon = text.rfind(':');
   if (colon == std::string::npos) {
     if (host_required)
-      throw Error(option + " takes HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'", kExitUsage);
+      throw Error(option + " takes HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'",
+                  kExitUsage);
     return {"", text};
   }
   std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty() && host_required)
     throw Error(option + " takes HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'", kExitUsage);
   return {host, text.substr(colon + 1)};
@@ -64,17 +66,22 @@ void start_operator_input(std::shared_ptr<asio::io_context> io,
     bool skipping = false;
     while ((c = std::getchar()) != EOF) {
       if (c != '\n') {
-        if (line.size() < kMaxLine) line.push_back(static_cast<char>(c)); else skipping = true;
+        if (line.size() < kMaxLine)
+          line.push_back(static_cast<char>(c));
+        else
+          skipping = true;
         continue;
       }
       if (!line.empty() && line.back() == '\r') line.pop_back();
       asio::post(*io, [queue, text = std::move(line), skipping] {
         bool ok = queue->push(text);
-        std::fprintf(stderr, "intact: %s%s\n",
-                     ok ? "replacement queued for the next " : "replacement queue full; line ignored, ",
-                     ok ? (std::string(attack::direction_name(queue->direction())) + " message" +
-                           (skipping ? " (cut to 64 KiB)" : "")).c_str()
-                        : "");
+        std::fprintf(
+            stderr, "intact: %s%s\n",
+            ok ? "replacement queued for the next " : "replacement queue full; line ignored, ",
+            ok ? (std::string(attack::direction_name(queue->direction())) + " message" +
+                  (skipping ? " (cut to 64 KiB)" : ""))
+                     .c_str()
+               : "");
       });
       line.clear();
       skipping = false;
@@ -83,29 +90,38 @@ void start_operator_input(std::shared_ptr<asio::io_context> io,
 }
 
 const CommandRegistration registration{
-    "proxy", "tamper proxy: a man in the middle that modifies, replays, reorders, drops messages", 40,
-    [](CLI::App& sub) -> Runner {
+    "proxy", "tamper proxy: a man in the middle that modifies, replays, reorders, drops messages",
+    40, [](CLI::App& sub) -> Runner {
       auto a = std::make_shared<ProxyArgs>();
-      sub.add_option("-l,--listen", a->listen, "[ADDR:]PORT to accept clients on (ADDR defaults to 127.0.0.1; PORT 0 picks a free one, printed)")
+      sub.add_option("-l,--listen", a->listen,
+                     "[ADDR:]PORT to accept clients on (ADDR defaults to 127.0.0.1; PORT 0 picks a "
+                     "free one, printed)")
           ->required();
       sub.add_option("--to", a->to, "HOST:PORT of the real server")->required();
       sub.add_option("-a,--attack", a->attacks, "an attack SPEC (repeatable; syntax below)");
-      auto* legacy = sub.add_flag("--legacy", a->legacy, "the connections speak the lab's format (default: detect from the first bytes)");
-      sub.add_flag("--v1", a->v1, "the connections speak protocol v1 (default: detect)")->excludes(legacy);
+      auto* legacy = sub.add_flag(
+          "--legacy", a->legacy,
+          "the connections speak the lab's format (default: detect from the first bytes)");
+      sub.add_flag("--v1", a->v1, "the connections speak protocol v1 (default: detect)")
+          ->excludes(legacy);
       sub.add_flag("--json", a->json, "log one JSON object per line instead of text");
-      sub.add_flag("-v,--verbose", a->verbose, "also log every message that passes, not only the attacks");
+      sub.add_flag("-v,--verbose", a->verbose,
+                   "also log every message that passes, not only the attacks");
       sub.add_flag("-i,--interactive", a->interactive,
                    "show each message as it passes; each line typed on standard input replaces the "
                    "text of the next message in --interactive-dir (stdin may be a pipe)");
-      sub.add_option("--interactive-dir", a->interactive_dir, "c2s or s2c: the direction typed lines replace")
+      sub.add_option("--interactive-dir", a->interactive_dir,
+                     "c2s or s2c: the direction typed lines replace")
           ->capture_default_str();
-      sub.add_option("--interactive-retag", a->interactive_retag,
-                     "KEYHEX: retag typed replacements under this attacker's key (default: keep the old tag)");
+      sub.add_option(
+          "--interactive-retag", a->interactive_retag,
+          "KEYHEX: retag typed replacements under this attacker's key (default: keep the old tag)");
       sub.footer(std::string(attack::attack_spec_help()) +
                  "\n\nThe proxy has no key: it cuts each direction into records (v1 frames, or the "
                  "lab's message|TAG) without verifying them. Logs go to standard output; "
                  "'listening on ADDR:PORT' to standard error.\n"
-                 "Example: intact proxy --listen 9000 --to 127.0.0.1:8080 --attack flip:c2s:1 --attack replay:c2s:2:after=3");
+                 "Example: intact proxy --listen 9000 --to 127.0.0.1:8080 --attack flip:c2s:1 "
+                 "--attack replay:c2s:2:after=3");
       return [a]() {
         std::vector<attack::AttackSpec> specs;
         for (const auto& s : a->attacks) specs.push_back(attack::parse_attack_spec(s));
@@ -117,7 +133,8 @@ const CommandRegistration registration{
         std::vector<std::uint8_t> retag;
         if (!a->interactive_retag.empty()) {
           auto k = from_hex(a->interactive_retag);
-          if (!k || k->empty()) throw Error("--interactive-retag takes a key as hex text", kExitUsage);
+          if (!k || k->empty())
+            throw Error("--interactive-retag takes a key as hex text", kExitUsage);
           retag = std::move(*k);
         }
 
@@ -129,7 +146,8 @@ const CommandRegistration registration{
         o.upstream_host = host;
         o.upstream_port = net::parse_port(to_port);
         o.format = a->legacy ? attack::FormatChoice::legacy
-                             : a->v1 ? attack::FormatChoice::v1 : attack::FormatChoice::auto_detect;
+                   : a->v1   ? attack::FormatChoice::v1
+                             : attack::FormatChoice::auto_detect;
         o.attacks = specs;
         if (a->interactive) {
           o.replacements = queue.get();
@@ -138,21 +156,23 @@ const CommandRegistration registration{
         const bool show_messages = a->verbose || a->interactive;
         const bool json = a->json;
         o.on_log = [show_messages, json](const attack::LogEntry& e) {
-          if (!show_messages && (e.action == "message" || e.action == "close" || e.action == "end" ||
-                                 e.action == "format"))
+          if (!show_messages && (e.action == "message" || e.action == "close" ||
+                                 e.action == "end" || e.action == "format"))
             return;
           std::string line = json ? attack::format_json(e) : attack::format_human(e);
           std::fwrite(line.data(), 1, line.size(), stdout);
           std::fputc('\n', stdout);
           std::fflush(stdout);
         };
-        attack::TamperProxy proxy(net::listen(io.get_executor(), bind, net::parse_port(listen_port)), o);
+        attack::TamperProxy proxy(
+            net::listen(io.get_executor(), bind, net::parse_port(listen_port)), o);
         // Two lines: scripts read the port from the first ("listening on ADDR:PORT").
         std::cerr << "intact: listening on " << net::describe(proxy.local_endpoint()) << std::endl;
         std::cerr << "intact: proxy to " << a->to << ", " << specs.size()
-                  << (specs.size() == 1 ? " attack" : " attacks") << (a->interactive ? ", interactive" : "")
-                  << std::endl;
-        for (const auto& s : specs) std::cerr << "intact: attack: " << attack::describe(s) << std::endl;
+                  << (specs.size() == 1 ? " attack" : " attacks")
+                  << (a->interactive ? ", interactive" : "") << std::endl;
+        for (const auto& s : specs)
+          std::cerr << "intact: attack: " << attack::describe(s) << std::endl;
         if (a->interactive) {
           std::cerr << "intact: interactive: type a line to replace the text of the next "
                     << a->interactive_dir << " message" << std::endl;

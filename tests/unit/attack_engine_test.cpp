@@ -107,13 +107,26 @@ std::vector<std::string> v1_receiver_sees(const Bytes& frames) {
   std::vector<std::string> seen;
   while (auto e = rx.poll(in)) {
     switch (e->kind) {
-      case EventKind::message: seen.push_back(std::string(as_text(e->payload))); break;
-      case EventKind::integrity_failure: seen.push_back("LOST"); break;
-      case EventKind::replay: seen.push_back("REPLAY"); break;
-      case EventKind::gap: seen.push_back("GAP" + std::to_string(e->missing)); break;
-      case EventKind::closed: seen.push_back("CLOSE"); break;
-      case EventKind::protocol_error: seen.push_back("ERROR"); break;
-      default: break;
+      case EventKind::message:
+        seen.push_back(std::string(as_text(e->payload)));
+        break;
+      case EventKind::integrity_failure:
+        seen.push_back("LOST");
+        break;
+      case EventKind::replay:
+        seen.push_back("REPLAY");
+        break;
+      case EventKind::gap:
+        seen.push_back("GAP" + std::to_string(e->missing));
+        break;
+      case EventKind::closed:
+        seen.push_back("CLOSE");
+        break;
+      case EventKind::protocol_error:
+        seen.push_back("ERROR");
+        break;
+      default:
+        break;
     }
   }
   if (auto e = rx.eof(in); e && e->kind == EventKind::truncated) seen.push_back("TRUNCATED");
@@ -129,7 +142,8 @@ Bytes after_handshake(const Bytes& out, const V1Stream& s) {
 }
 
 std::vector<std::string> legacy_receiver_sees(const Bytes& bytes) {
-  LegacySession rx(Key::from_hex("4242424242424242424242424242424242424242424242424242424242424242"));
+  LegacySession rx(
+      Key::from_hex("4242424242424242424242424242424242424242424242424242424242424242"));
   rx.feed(bytes);
   rx.feed_eof();
   std::vector<std::string> seen;
@@ -262,7 +276,8 @@ TEST(TamperEngine, CutStopsEverythingBeforeTheNthMessage) {
   TamperEngine e(with({"cut:c2s:3"}));
   auto r = run(e, v.all());
   EXPECT_TRUE(r.cut);
-  EXPECT_EQ(v1_receiver_sees(after_handshake(r.c2s, v)), (V{"message 1", "message 2", "TRUNCATED"}));
+  EXPECT_EQ(v1_receiver_sees(after_handshake(r.c2s, v)),
+            (V{"message 1", "message 2", "TRUNCATED"}));
   e.feed(Direction::s2c, text_bytes("more"));  // nothing passes after a cut
   Bytes out;
   e.take_output(Direction::s2c, out);
@@ -299,8 +314,8 @@ TEST(TamperEngine, FlipInTheLabTagKeepsItHexSoTheTagCheckCatchesIt) {
 
 TEST(TamperEngine, FlipInAV1FieldStaysInThatField) {
   auto v = make_v1(1);
-  for (auto [field, begin, end] : {std::tuple{"seq", 1, 9}, std::tuple{"length", 9, 13},
-                                   std::tuple{"type", 0, 1}}) {
+  for (auto [field, begin, end] :
+       {std::tuple{"seq", 1, 9}, std::tuple{"length", 9, 13}, std::tuple{"type", 0, 1}}) {
     TamperEngine e(with({("flip:c2s:1:field=" + std::string(field)).c_str()}));
     auto frames = after_handshake(run(e, v.all()).c2s, v);
     ASSERT_GE(frames.size(), v.msgs[0].size());
@@ -419,7 +434,8 @@ TEST(TamperEngine, LogsEveryActionWithItsMessageNumber) {
   EXPECT_EQ(drops, 1);
   EXPECT_EQ(dups, 1);
   std::string json = format_json(LogEntry{1, Direction::c2s, 2, "drop", "deleted \"x\"\n"});
-  EXPECT_EQ(json, R"({"conn":1,"dir":"c2s","message":2,"action":"drop","detail":"deleted \"x\"\n"})");
+  EXPECT_EQ(json,
+            R"({"conn":1,"dir":"c2s","message":2,"action":"drop","detail":"deleted \"x\"\n"})");
 }
 
 }  // namespace

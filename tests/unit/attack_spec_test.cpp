@@ -1,8 +1,9 @@
 // The tamper proxy's --attack SPEC syntax: what parses, and that every bad spec
 // is a usage error that says what is wrong.
+#include "attack/attack_spec.hpp"
+
 #include <gtest/gtest.h>
 
-#include "attack/attack_spec.hpp"
 #include "intact/error.hpp"
 
 namespace intact::attack {
