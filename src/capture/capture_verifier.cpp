@@ -21,16 +21,26 @@ Direction direction_of(std::size_t dir) {
 
 std::string_view verdict_name(Verdict v) noexcept {
   switch (v) {
-    case Verdict::confirmed: return "confirmed";
-    case Verdict::genuine: return "genuine";
-    case Verdict::closed: return "closed";
-    case Verdict::ended: return "ended";
-    case Verdict::modified: return "modified";
-    case Verdict::replayed: return "replayed";
-    case Verdict::missing: return "missing";
-    case Verdict::truncated: return "truncated";
-    case Verdict::malformed: return "malformed";
-    case Verdict::incomplete: return "incomplete";
+    case Verdict::confirmed:
+      return "confirmed";
+    case Verdict::genuine:
+      return "genuine";
+    case Verdict::closed:
+      return "closed";
+    case Verdict::ended:
+      return "ended";
+    case Verdict::modified:
+      return "modified";
+    case Verdict::replayed:
+      return "replayed";
+    case Verdict::missing:
+      return "missing";
+    case Verdict::truncated:
+      return "truncated";
+    case Verdict::malformed:
+      return "malformed";
+    case Verdict::incomplete:
+      return "incomplete";
   }
   return "unknown";
 }
@@ -245,7 +255,8 @@ void CaptureVerifier::report_hole(Connection& c, std::size_t dir, std::uint64_t 
   r.packet = packet;
   r.verdict = Verdict::incomplete;
   std::string where = hole ? " at byte " + std::to_string(hole->offset) + " of the stream" : "";
-  std::string lacks = hole && hole->missing > 0 ? std::to_string(hole->missing) + " bytes" : "bytes";
+  std::string lacks =
+      hole && hole->missing > 0 ? std::to_string(hole->missing) + " bytes" : "bytes";
   r.detail = "the capture lacks " + lacks + " of this direction" + where +
              " (packets it did not record, or cut by its snap length)";
   if (c.dirs[dir].overflowed()) {
@@ -302,8 +313,10 @@ void CaptureVerifier::report(Connection& c, Observation& o, std::uint64_t packet
         r.detail.clear();
       } else {
         r.verdict = Verdict::ended;
-        r.detail = "the connection ended; the lab's format has no authenticated close, so a "
-                   "cut connection would look the same" + c.end_note[dir];
+        r.detail =
+            "the connection ended; the lab's format has no authenticated close, so a "
+            "cut connection would look the same" +
+            c.end_note[dir];
       }
       break;
     case EventKind::truncated:
@@ -334,9 +347,14 @@ CaptureStats verify_capture_file(const std::string& path, const Key& psk,
           ++stats.tcp_segments;
           verifier.segment(packet.number, d.segment);
           break;
-        case PacketKind::fragment: ++stats.fragments; break;
-        case PacketKind::malformed: ++stats.malformed_packets; break;
-        case PacketKind::not_tcp: break;
+        case PacketKind::fragment:
+          ++stats.fragments;
+          break;
+        case PacketKind::malformed:
+          ++stats.malformed_packets;
+          break;
+        case PacketKind::not_tcp:
+          break;
       }
     }
   } catch (const Error& e) {

@@ -49,7 +49,7 @@ struct ConnectionInfo {
   std::uint64_t id = 0;  // 1-based, in order of first packet
   TcpEndpoint client;    // the side that sent the SYN (or the first packet, if none was captured)
   TcpEndpoint server;
-  std::optional<WireFormat> format;  // unknown only when the capture lacks the first bytes
+  std::optional<WireFormat> format;   // unknown only when the capture lacks the first bytes
   bool began_mid_connection = false;  // no SYN in the capture
   std::uint64_t first_packet = 0;
 };

@@ -35,7 +35,8 @@ DecodedPacket decode_tcp(std::span<const std::uint8_t> bytes, std::size_t ip_pay
                          TcpSegment seg) {
   if (bytes.size() < 20 || ip_payload_length < 20) return malformed("a TCP header cut short");
   std::size_t header = static_cast<std::size_t>(bytes[12] >> 4) * 4;
-  if (header < 20 || header > ip_payload_length) return malformed("a TCP header length out of range");
+  if (header < 20 || header > ip_payload_length)
+    return malformed("a TCP header length out of range");
   if (bytes.size() < header) return malformed("a TCP header cut short by the snap length");
   seg.src.port = be16(bytes, 0);
   seg.dst.port = be16(bytes, 2);
@@ -113,9 +114,12 @@ DecodedPacket decode_ipv6(std::span<const std::uint8_t> b) {
 DecodedPacket decode_by_version(std::span<const std::uint8_t> b) {
   if (b.empty()) return malformed("an empty packet");
   switch (b[0] >> 4) {
-    case 4: return decode_ipv4(b);
-    case 6: return decode_ipv6(b);
-    default: return {};
+    case 4:
+      return decode_ipv4(b);
+    case 6:
+      return decode_ipv6(b);
+    default:
+      return {};
   }
 }
 
@@ -147,8 +151,10 @@ bool is_supported_link_type(int link_type) noexcept {
     case DLT_LINUX_SLL2:
     case DLT_RAW:
     case DLT_IPV4:
-    case DLT_IPV6: return true;
-    default: return false;
+    case DLT_IPV6:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -180,8 +186,10 @@ DecodedPacket decode_packet(int link_type, std::span<const std::uint8_t> b) {
       return decode_by_ethertype(be16(b, 0), b.subspan(20));
     case DLT_RAW:
     case DLT_IPV4:
-    case DLT_IPV6: return decode_by_version(b);
-    default: return malformed("unsupported link type " + std::to_string(link_type));
+    case DLT_IPV6:
+      return decode_by_version(b);
+    default:
+      return malformed("unsupported link type " + std::to_string(link_type));
   }
 }
 

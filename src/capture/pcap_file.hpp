@@ -15,7 +15,7 @@ struct pcap;
 namespace intact::capture {
 
 struct CapturedPacket {
-  std::uint64_t number = 0;  // 1-based, as Wireshark numbers frames
+  std::uint64_t number = 0;             // 1-based, as Wireshark numbers frames
   std::span<const std::uint8_t> bytes;  // valid until the next call to next()
   std::uint32_t original_length = 0;    // the packet's length on the wire
 };

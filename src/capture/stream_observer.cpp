@@ -17,9 +17,12 @@ std::vector<std::uint8_t> shown(std::span<const std::uint8_t> bytes) {
 
 std::optional<v1::FrameType> frame_type_of(MessageType t) {
   switch (t) {
-    case MessageType::data: return v1::FrameType::data;
-    case MessageType::chat: return v1::FrameType::chat;
-    case MessageType::notice: return v1::FrameType::notice;
+    case MessageType::data:
+      return v1::FrameType::data;
+    case MessageType::chat:
+      return v1::FrameType::chat;
+    case MessageType::notice:
+      return v1::FrameType::notice;
   }
   return std::nullopt;
 }
@@ -35,7 +38,8 @@ const char* hello_problem(v1::HelloCheck c, bool client) {
     case v1::HelloCheck::bad_role:
       return client ? "the connecting side sent a server's hello (a reflected hello)"
                     : "the accepting side sent a client's hello (a reflected hello)";
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -69,8 +73,8 @@ std::optional<Observation> V1Observer::poll_hellos() {
   for (int i = 0; i < 2; ++i) {
     Side& s = side(dirs[i]);
     bool client = i == 0;
-    auto check = v1::check_hello(s.in.data(), client ? v1::Role::client : v1::Role::server,
-                                 &hellos[i]);
+    auto check =
+        v1::check_hello(s.in.data(), client ? v1::Role::client : v1::Role::server, &hellos[i]);
     if (const char* problem = hello_problem(check, client)) {
       return stop_both(dirs[i], EventKind::protocol_error,
                        std::string(problem) +
@@ -171,18 +175,26 @@ std::optional<Observation> V1Observer::poll_frames(Direction d) {
   Observation o;
   o.direction = d;
   switch (e->kind) {
-    case EventKind::message: o.frame_type = frame_type_of(e->type); break;
-    case EventKind::closed: o.frame_type = v1::FrameType::close; break;
+    case EventKind::message:
+      o.frame_type = frame_type_of(e->type);
+      break;
+    case EventKind::closed:
+      o.frame_type = v1::FrameType::close;
+      break;
     case EventKind::integrity_failure:
     case EventKind::replay:
       if (head) {
-        if (v1::is_known_frame_type(static_cast<std::uint8_t>(head->type))) o.frame_type = head->type;
+        if (v1::is_known_frame_type(static_cast<std::uint8_t>(head->type)))
+          o.frame_type = head->type;
         o.captured_payload = shown(head_payload);
       }
       break;
     case EventKind::protocol_error:
-    case EventKind::truncated: s.stage = Stage::stopped; break;
-    default: break;
+    case EventKind::truncated:
+      s.stage = Stage::stopped;
+      break;
+    default:
+      break;
   }
   if (e->kind == EventKind::closed) s.stage = Stage::stopped;
   o.event = std::move(*e);
@@ -217,7 +229,9 @@ void LegacyObserver::feed(Direction d, std::span<const std::uint8_t> bytes) {
   s.shadow.append(bytes);
 }
 
-void LegacyObserver::feed_eof(Direction d) { sides_[static_cast<std::size_t>(d)].session.feed_eof(); }
+void LegacyObserver::feed_eof(Direction d) {
+  sides_[static_cast<std::size_t>(d)].session.feed_eof();
+}
 
 std::optional<Observation> LegacyObserver::poll_side(Direction d) {
   Side& s = sides_[static_cast<std::size_t>(d)];
@@ -229,7 +243,8 @@ std::optional<Observation> LegacyObserver::poll_side(Direction d) {
   if (e->kind == EventKind::message || e->kind == EventKind::integrity_failure) {
     std::size_t bar = 0;
     if (legacy::find_boundary(s.shadow.data(), &bar, &s.shadow_scan) == legacy::Boundary::found) {
-      if (e->kind == EventKind::integrity_failure) o.captured_payload = shown(s.shadow.data().first(bar));
+      if (e->kind == EventKind::integrity_failure)
+        o.captured_payload = shown(s.shadow.data().first(bar));
       s.shadow.consume(bar + 1 + legacy::kTagHexSize);
     }
     e->seq = ++s.count;

@@ -44,9 +44,9 @@ class TcpReassembler {
   std::uint64_t duplicate_bytes() const noexcept { return duplicate_bytes_; }
 
   struct Hole {
-    std::uint64_t offset;      // stream offset of the first byte the capture lacks
-    std::uint64_t missing;     // bytes up to the next recorded one (0: unknown, at the end)
-    std::uint64_t waiting;     // bytes recorded after the hole, never delivered
+    std::uint64_t offset;   // stream offset of the first byte the capture lacks
+    std::uint64_t missing;  // bytes up to the next recorded one (0: unknown, at the end)
+    std::uint64_t waiting;  // bytes recorded after the hole, never delivered
   };
   // Bytes the capture lacks before data or a FIN it did record.
   std::optional<Hole> hole() const;

@@ -6,17 +6,19 @@ namespace intact::capture {
 
 namespace {
 
-constexpr Verdict kAllVerdicts[] = {
-    Verdict::confirmed, Verdict::genuine,   Verdict::closed,    Verdict::ended,
-    Verdict::modified,  Verdict::replayed,  Verdict::missing,   Verdict::truncated,
-    Verdict::malformed, Verdict::incomplete};
+constexpr Verdict kAllVerdicts[] = {Verdict::confirmed, Verdict::genuine,   Verdict::closed,
+                                    Verdict::ended,     Verdict::modified,  Verdict::replayed,
+                                    Verdict::missing,   Verdict::truncated, Verdict::malformed,
+                                    Verdict::incomplete};
 
 const char* format_name(const std::optional<WireFormat>& f) {
   if (!f) return "unknown";
   return *f == WireFormat::v1 ? "v1" : "legacy";
 }
 
-const char* direction_short(Direction d) { return d == Direction::client_to_server ? "c>s" : "s>c"; }
+const char* direction_short(Direction d) {
+  return d == Direction::client_to_server ? "c>s" : "s>c";
+}
 const char* direction_json(Direction d) { return d == Direction::client_to_server ? "c2s" : "s2c"; }
 
 }  // namespace
@@ -93,7 +95,8 @@ void VerdictReport::summary(const CaptureStats& stats) {
     sep = ", ";
   }
   if (total_ == 0) out_ << " nothing to verify";
-  out_ << (bad_ == 0 && total_ > 0 ? "; every message is genuine" : "; NOT every message is genuine")
+  out_ << (bad_ == 0 && total_ > 0 ? "; every message is genuine"
+                                   : "; NOT every message is genuine")
        << "\n";
 }
 

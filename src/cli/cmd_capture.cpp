@@ -33,14 +33,15 @@ struct CaptureArgs {
 
 const CommandRegistration registration{
     "capture",
-    "record the traffic of a port on the loopback adapter into a pcapng file (runs dumpcap)",
-    65, [](CLI::App& sub) -> Runner {
+    "record the traffic of a port on the loopback adapter into a pcapng file (runs dumpcap)", 65,
+    [](CLI::App& sub) -> Runner {
       auto args = std::make_shared<CaptureArgs>();
       sub.add_option("-p,--port", args->port, "the TCP port to record (both directions)")
           ->capture_default_str();
       sub.add_option("-i,--interface", args->interface, "the interface to record on")
           ->capture_default_str();
-      sub.add_option("-w,--write", args->output, "the capture file to write")->capture_default_str();
+      sub.add_option("-w,--write", args->output, "the capture file to write")
+          ->capture_default_str();
       sub.add_option("-f,--filter", args->filter,
                      "a capture filter to use instead of 'tcp port PORT' (pcap-filter syntax)");
       sub.add_option("--duration", args->duration, "stop after this long (e.g. 30s, 2m)");
@@ -55,12 +56,13 @@ const CommandRegistration registration{
       return [args]() -> int {
         std::string filter = args->filter;
         if (filter.empty()) filter = "tcp port " + std::to_string(net::parse_port(args->port));
-        std::vector<std::string> argv = {"dumpcap", "-i", args->interface, "-f", filter,
-                                         "-w",      args->output};
+        std::vector<std::string> argv = {"dumpcap", "-i", args->interface, "-f",
+                                         filter,    "-w", args->output};
         if (args->pcap) argv.push_back("-P");
         if (!args->duration.empty()) {
           auto ms = parse_duration(args->duration, "--duration");
-          auto seconds = static_cast<long long>(std::ceil(static_cast<double>(ms.count()) / 1000.0));
+          auto seconds =
+              static_cast<long long>(std::ceil(static_cast<double>(ms.count()) / 1000.0));
           argv.push_back("-a");
           argv.push_back("duration:" + std::to_string(std::max(1LL, seconds)));
         }
@@ -85,7 +87,8 @@ const CommandRegistration registration{
         throw Error(
             "neither dumpcap nor tshark is installed; install Wireshark's command-line tools "
             "(Debian: apt-get install tshark), or record with tcpdump -i lo -w intact.pcap "
-            "'tcp port " + args->port + "'");
+            "'tcp port " +
+            args->port + "'");
       };
     }};
 

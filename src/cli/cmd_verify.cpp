@@ -27,8 +27,9 @@ const CommandRegistration registration{
     60, [](CLI::App& sub) -> Runner {
       auto args = std::make_shared<VerifyArgs>();
       args->key.add_to(sub);
-      sub.add_option("CAPTURE", args->capture, "the capture file: pcap or pcapng (tshark, dumpcap, "
-                                               "tcpdump, intact capture)")
+      sub.add_option("CAPTURE", args->capture,
+                     "the capture file: pcap or pcapng (tshark, dumpcap, "
+                     "tcpdump, intact capture)")
           ->required();
       sub.add_flag("--json", args->json, "one JSON object per line instead of text");
       auto* legacy = sub.add_flag("--legacy", args->legacy,
@@ -68,8 +69,7 @@ const CommandRegistration registration{
         if (stats.connections_with_data == 0) {
           throw Error("no TCP connection carrying data in " + args->capture +
                           (options.port ? " on port " + args->port : std::string()) + " (" +
-                          std::to_string(stats.packets) + " packets, link type " +
-                          stats.link_type +
+                          std::to_string(stats.packets) + " packets, link type " + stats.link_type +
                           "); check the capture filter and the --port given",
                       kExitFailure);
         }

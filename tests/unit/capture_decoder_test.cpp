@@ -20,7 +20,8 @@ const TcpEndpoint kServer = v4(127, 0, 0, 1, 8080);
 std::string text_of(std::span<const std::uint8_t> b) { return std::string(as_text(b)); }
 
 TEST(PacketDecoder, EthernetIpv4TcpGivesEndpointsSequenceFlagsAndPayload) {
-  Bytes f = framed(DLT_EN10MB, ip_packet(kClient, kServer, 123456789, PSH | ACK, as_bytes("hello")));
+  Bytes f =
+      framed(DLT_EN10MB, ip_packet(kClient, kServer, 123456789, PSH | ACK, as_bytes("hello")));
   auto d = decode_packet(DLT_EN10MB, f);
   ASSERT_EQ(d.kind, PacketKind::tcp) << d.detail;
   EXPECT_EQ(d.segment.src, kClient);
@@ -70,7 +71,7 @@ TEST(PacketDecoder, EveryLinkTypeOfLoopbackAndLanCapturesIsDecodedForIpv4AndIpv6
 TEST(PacketDecoder, Ipv6ExtensionHeadersBeforeTcpAreSkipped) {
   Bytes ip = ip_packet(v6_loopback(1), v6_loopback(2), 5, ACK, as_bytes("after ext"));
   Bytes hop = {6, 0, 0, 0, 0, 0, 0, 0};  // hop-by-hop options, 8 bytes, next header TCP
-  ip[6] = 0;                              // next header: hop-by-hop
+  ip[6] = 0;                             // next header: hop-by-hop
   ip.insert(ip.begin() + 40, hop.begin(), hop.end());
   std::uint16_t len = static_cast<std::uint16_t>(((ip[4] << 8) | ip[5]) + 8);
   ip[4] = static_cast<std::uint8_t>(len >> 8), ip[5] = static_cast<std::uint8_t>(len);
@@ -107,10 +108,11 @@ TEST(PacketDecoder, APayloadCutByTheSnapLengthIsTheRecordedPrefixWithTheShortfal
 TEST(PacketDecoder, EveryPrefixOfAPacketDecodesWithoutReadingPastItsEnd) {
   for (int link : {DLT_EN10MB, DLT_LINUX_SLL2, DLT_NULL}) {
     for (bool six : {false, true}) {
-      Bytes f = framed(link, ip_packet(six ? v6_loopback(1) : kClient, six ? v6_loopback(2) : kServer,
-                                       1, ACK, as_bytes("abc")));
+      Bytes f = framed(link, ip_packet(six ? v6_loopback(1) : kClient,
+                                       six ? v6_loopback(2) : kServer, 1, ACK, as_bytes("abc")));
       for (std::size_t n = 0; n <= f.size(); ++n) {
-        Bytes prefix(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(n));  // exact size: ASan sees overreads
+        Bytes prefix(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(
+                                                n));  // exact size: ASan sees overreads
         auto d = decode_packet(link, prefix);
         if (d.kind == PacketKind::tcp) {
           EXPECT_LE(d.segment.payload.size(), 3u);
@@ -140,7 +142,8 @@ TEST(DisplayText, ControlCharactersAndEscapeSequencesBecomeVisibleEscapes) {
 }
 
 TEST(DisplayText, ValidUtf8IsKeptAndInvalidBytesAreEscaped) {
-  EXPECT_EQ(quoted_for_terminal(as_bytes("h\xc3\xa9llo \xe2\x82\xac")), "\"h\xc3\xa9llo \xe2\x82\xac\"");
+  EXPECT_EQ(quoted_for_terminal(as_bytes("h\xc3\xa9llo \xe2\x82\xac")),
+            "\"h\xc3\xa9llo \xe2\x82\xac\"");
   EXPECT_EQ(quoted_for_terminal(as_bytes("\xff\xc3")), "\"\\xFF\\xC3\"");
   EXPECT_EQ(quoted_for_terminal(as_bytes("\xed\xa0\x80")), "\"\\xED\\xA0\\x80\"");  // a surrogate
   EXPECT_EQ(quoted_for_terminal(as_bytes("\xc0\xaf")), "\"\\xC0\\xAF\"");           // overlong '/'

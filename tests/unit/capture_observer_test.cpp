@@ -18,7 +18,8 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 const Key kKey = Key::from_hex("00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF");
-const Key kOtherKey = Key::from_hex("FFEEDDCCBBAA99887766554433221100FFEEDDCCBBAA99887766554433221100");
+const Key kOtherKey =
+    Key::from_hex("FFEEDDCCBBAA99887766554433221100FFEEDDCCBBAA99887766554433221100");
 
 // What one direction of a connection carried, recorded as a capture would.
 struct Recording {
@@ -73,7 +74,7 @@ struct Seen {
   Direction dir;
   EventKind kind;
   std::uint64_t seq;
-  std::string text;      // verified payload, CONFIRM name, or bytes as captured
+  std::string text;  // verified payload, CONFIRM name, or bytes as captured
   std::string detail;
 };
 
@@ -124,14 +125,30 @@ std::string kinds(const std::vector<Seen>& seen) {
   std::string out;
   for (const auto& s : seen) {
     switch (s.kind) {
-      case EventKind::established: out += "E"; break;
-      case EventKind::message: out += "M"; break;
-      case EventKind::integrity_failure: out += "I"; break;
-      case EventKind::replay: out += "R"; break;
-      case EventKind::gap: out += "G"; break;
-      case EventKind::closed: out += "C"; break;
-      case EventKind::truncated: out += "T"; break;
-      case EventKind::protocol_error: out += "P"; break;
+      case EventKind::established:
+        out += "E";
+        break;
+      case EventKind::message:
+        out += "M";
+        break;
+      case EventKind::integrity_failure:
+        out += "I";
+        break;
+      case EventKind::replay:
+        out += "R";
+        break;
+      case EventKind::gap:
+        out += "G";
+        break;
+      case EventKind::closed:
+        out += "C";
+        break;
+      case EventKind::truncated:
+        out += "T";
+        break;
+      case EventKind::protocol_error:
+        out += "P";
+        break;
     }
   }
   return out;
@@ -160,8 +177,10 @@ TEST(V1Observer, ByteAtATimeFeedingGivesTheSameVerdicts) {
   V1Observer whole(kKey), bytewise(kKey);
   auto a = observe(whole, r);
   auto b = observe(bytewise, r, 1);
-  ASSERT_EQ(kinds(only(a, Direction::client_to_server)), kinds(only(b, Direction::client_to_server)));
-  ASSERT_EQ(kinds(only(a, Direction::server_to_client)), kinds(only(b, Direction::server_to_client)));
+  ASSERT_EQ(kinds(only(a, Direction::client_to_server)),
+            kinds(only(b, Direction::client_to_server)));
+  ASSERT_EQ(kinds(only(a, Direction::server_to_client)),
+            kinds(only(b, Direction::server_to_client)));
   for (std::size_t i = 0; i < a.size(); ++i) {
     auto x = only(a, a[i].dir), y = only(b, a[i].dir);
     for (std::size_t k = 0; k < x.size(); ++k) EXPECT_EQ(x[k].text, y[k].text);
@@ -192,7 +211,8 @@ TEST(V1Observer, AFrameSentTwiceIsReplayed) {
   auto r = v1_conversation({"one", "two", "three"});
   Bytes frame2(r.c2s.begin() + static_cast<std::ptrdiff_t>(r.c2s_frames[1]),
                r.c2s.begin() + static_cast<std::ptrdiff_t>(r.c2s_frames[2]));
-  r.c2s.insert(r.c2s.begin() + static_cast<std::ptrdiff_t>(r.c2s_frames[2]), frame2.begin(), frame2.end());
+  r.c2s.insert(r.c2s.begin() + static_cast<std::ptrdiff_t>(r.c2s_frames[2]), frame2.begin(),
+               frame2.end());
   V1Observer o(kKey);
   auto c2s = only(observe(o, r), Direction::client_to_server);
   ASSERT_EQ(kinds(c2s), "EMMRMC");

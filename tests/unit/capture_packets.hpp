@@ -26,7 +26,8 @@ inline void put32(Bytes& b, std::uint32_t v) {
   put16(b, static_cast<std::uint16_t>(v));
 }
 
-inline TcpEndpoint v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, std::uint16_t port) {
+inline TcpEndpoint v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d,
+                      std::uint16_t port) {
   TcpEndpoint e;
   e.ip.bytes[0] = a, e.ip.bytes[1] = b, e.ip.bytes[2] = c, e.ip.bytes[3] = d;
   e.port = port;
@@ -48,7 +49,7 @@ inline Bytes tcp_header(const TcpEndpoint& src, const TcpEndpoint& dst, std::uin
   put16(t, src.port);
   put16(t, dst.port);
   put32(t, seq);
-  put32(t, 0);        // ack number: the decoder does not need it
+  put32(t, 0);          // ack number: the decoder does not need it
   t.push_back(5 << 4);  // data offset: 20 bytes
   t.push_back(flags);
   put16(t, 65535);
@@ -101,7 +102,9 @@ inline Bytes framed(int link_type, const Bytes& ip) {
       for (int i = 0; i < 4; ++i) f.push_back(static_cast<std::uint8_t>(family >> (8 * i)));
       break;
     }
-    case DLT_LOOP: put32(f, six ? 24 : 2); break;
+    case DLT_LOOP:
+      put32(f, six ? 24 : 2);
+      break;
     case DLT_LINUX_SLL:
       put16(f, 0), put16(f, 772), put16(f, 6);
       f.insert(f.end(), 8, 0);
@@ -114,8 +117,10 @@ inline Bytes framed(int link_type, const Bytes& ip) {
       break;
     case DLT_RAW:
     case DLT_IPV4:
-    case DLT_IPV6: break;
-    default: throw std::invalid_argument("link type not built by the tests");
+    case DLT_IPV6:
+      break;
+    default:
+      throw std::invalid_argument("link type not built by the tests");
   }
   f.insert(f.end(), ip.begin(), ip.end());
   return f;
@@ -159,7 +164,8 @@ struct Conversation {
 };
 
 // Writes the packets as a pcap file of `link_type`, through libpcap itself.
-inline void write_pcap(const std::string& path, int link_type, const std::vector<Bytes>& ip_packets) {
+inline void write_pcap(const std::string& path, int link_type,
+                       const std::vector<Bytes>& ip_packets) {
   pcap_t* dead = pcap_open_dead(link_type, 262144);
   pcap_dumper_t* dumper = pcap_dump_open(dead, path.c_str());
   if (dumper == nullptr) throw std::runtime_error(pcap_geterr(dead));

@@ -1,15 +1,15 @@
 // Specification of CaptureVerifier and verify_capture_file: whole pcap files,
 // written by libpcap in every link type intact verify reads, holding real v1 and
 // lab-format conversations; one verdict per message, per connection.
-#include <gtest/gtest.h>
+#include "capture/capture_verifier.hpp"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "capture/capture_verifier.hpp"
 #include "capture_packets.hpp"
 #include "intact/error.hpp"
 #include "intact/legacy.hpp"
@@ -112,9 +112,9 @@ struct TempFile {
 };
 
 // In capture order: the server's CONFIRM travels before the client's.
-const std::vector<std::string> kHonestStory = {
-    "s>c 0 confirmed", "c>s 0 confirmed", "c>s 1 genuine one", "c>s 2 genuine two",
-    "c>s 3 closed",    "s>c 1 closed"};
+const std::vector<std::string> kHonestStory = {"s>c 0 confirmed",   "c>s 0 confirmed",
+                                               "c>s 1 genuine one", "c>s 2 genuine two",
+                                               "c>s 3 closed",      "s>c 1 closed"};
 
 TEST(VerifyCaptureFile, AV1ConversationIsGenuineInEveryLinkTypeOverIpv4AndIpv6) {
   for (int link : {DLT_EN10MB, DLT_NULL, DLT_LOOP, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW}) {
@@ -140,7 +140,8 @@ TEST(VerifyCaptureFile, AV1ConversationIsGenuineInEveryLinkTypeOverIpv4AndIpv6) 
 TEST(VerifyCaptureFile, FramesSplitIntoOneByteSegmentsTellTheSameStory) {
   TempFile f;
   write_pcap(f.path, DLT_EN10MB,
-             v1_conversation(v4(10, 0, 0, 1, 5555), v4(10, 0, 0, 2, 8080), {"one", "two"}, true, 1).packets);
+             v1_conversation(v4(10, 0, 0, 1, 5555), v4(10, 0, 0, 2, 8080), {"one", "two"}, true, 1)
+                 .packets);
   RecordingSink sink;
   verify_capture_file(f.path, kKey, {}, sink);
   EXPECT_EQ(sink.story(), kHonestStory);
@@ -183,7 +184,8 @@ TEST(CaptureVerifier, AReusedPortPairWithANewSynIsANewConnection) {
   // Same ports, other initial sequence numbers: rebuild the second with them.
   std::vector<Bytes> all = first.packets;
   for (auto p : second.packets) {
-    std::uint32_t seq = static_cast<std::uint32_t>(p[24]) << 24 | static_cast<std::uint32_t>(p[25]) << 16 |
+    std::uint32_t seq = static_cast<std::uint32_t>(p[24]) << 24 |
+                        static_cast<std::uint32_t>(p[25]) << 16 |
                         static_cast<std::uint32_t>(p[26]) << 8 | p[27];
     seq += 12345678;
     p[24] = static_cast<std::uint8_t>(seq >> 24), p[25] = static_cast<std::uint8_t>(seq >> 16);
@@ -216,8 +218,9 @@ TEST(CaptureVerifier, ThePortOptionKeepsOnlyConnectionsOnThatPort) {
 
 TEST(CaptureVerifier, AConnectionStillOpenWhenTheCaptureEndsIsTruncatedAndSaysWhy) {
   TempFile f;
-  write_pcap(f.path, DLT_RAW,
-             v1_conversation(v4(127, 0, 0, 1, 40001), v4(127, 0, 0, 1, 8080), {"one"}, false).packets);
+  write_pcap(
+      f.path, DLT_RAW,
+      v1_conversation(v4(127, 0, 0, 1, 40001), v4(127, 0, 0, 1, 8080), {"one"}, false).packets);
   RecordingSink sink;
   verify_capture_file(f.path, kKey, {}, sink);
   auto story = sink.story();
@@ -274,9 +277,9 @@ TEST(CaptureVerifier, LabFormatConnectionsAreDetectedAndEveryMessageJudged) {
   verify_capture_file(f.path, kKey, {}, sink);
   ASSERT_EQ(sink.connections.size(), 1u);
   EXPECT_EQ(sink.connections[0].format, WireFormat::legacy);
-  EXPECT_EQ(sink.story(), (std::vector<std::string>{"c>s 1 genuine INTACT is a word too",
-                                                    "c>s 2 genuine second", "s>c 1 genuine reply",
-                                                    "c>s - ended", "s>c - ended"}));
+  EXPECT_EQ(sink.story(),
+            (std::vector<std::string>{"c>s 1 genuine INTACT is a word too", "c>s 2 genuine second",
+                                      "s>c 1 genuine reply", "c>s - ended", "s>c - ended"}));
 }
 
 TEST(CaptureVerifier, AConnectionThatCarriedNoBytesIsNotReported) {
