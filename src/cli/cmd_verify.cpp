@@ -28,8 +28,8 @@ const CommandRegistration registration{
       auto args = std::make_shared<VerifyArgs>();
       args->key.add_to(sub);
       sub.add_option("CAPTURE", args->capture,
-                     "the capture file: pcap or pcapng (tshark, dumpcap, "
-                     "tcpdump, intact capture)")
+                     "the capture file: pcap or pcapng (tshark, dumpcap, tcpdump, "
+                     "intact capture); - reads standard input")
           ->required();
       sub.add_flag("--json", args->json, "one JSON object per line instead of text");
       auto* legacy = sub.add_flag("--legacy", args->legacy,
