@@ -211,6 +211,14 @@ def test_json_lines_are_valid_and_text_mode_neutralises_nothing_it_should_not():
     check(objs[0]["began_mid_connection"] is False and objs[0]["server"].startswith("127.0.0.1:"), f"{objs[0]}")
 
 
+def test_verify_reads_the_capture_from_standard_input():
+    with open(capture("v1"), "rb") as f:
+        blob = f.read()
+    r = run(["verify", "--key", KEY, "-"], input=blob)
+    out = r.stdout.decode()
+    check(r.returncode == 0 and f'c>s seq 1 genuine DATA "{LINES[0]}"' in out, f"{r.returncode}\n{out}{r.stderr}")
+
+
 def test_an_unreadable_capture_exits_1_and_usage_errors_exit_2():
     junk = os.path.join(TMP, "junk.pcap")
     with open(junk, "wb") as f:
