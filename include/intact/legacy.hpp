@@ -47,7 +47,10 @@ class LegacySession final : public Session {
   explicit LegacySession(const Key& psk, std::size_t max_message = legacy::kMaxMessage);
 
   WireFormat format() const noexcept override { return WireFormat::legacy; }
-  void feed(std::span<const std::uint8_t> bytes) override { in_.append(bytes); }
+  // Once finished nothing more is read from the buffer, so nothing more goes into it.
+  void feed(std::span<const std::uint8_t> bytes) override {
+    if (!finished_) in_.append(bytes);
+  }
   void feed_eof() override { eof_ = true; }
   std::optional<Event> poll() override;
 

@@ -36,7 +36,10 @@ class V1Session final : public Session {
   V1Session(const Key& psk, Options options);
 
   WireFormat format() const noexcept override { return WireFormat::v1; }
-  void feed(std::span<const std::uint8_t> bytes) override { in_.append(bytes); }
+  // Once finished nothing more is read from the buffer, so nothing more goes into it.
+  void feed(std::span<const std::uint8_t> bytes) override {
+    if (state_ != State::finished) in_.append(bytes);
+  }
   void feed_eof() override { eof_ = true; }
   std::optional<Event> poll() override;
 

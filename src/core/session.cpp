@@ -104,6 +104,19 @@ std::optional<Event> V1Session::poll_hello() {
 }
 
 std::optional<Event> V1Session::poll_confirm() {
+  // Until the keys are confirmed only a CONFIRM can come, and it is small: a
+  // bigger claim is refused from its header, so a peer that has not shown it
+  // holds the key cannot make us buffer a whole maximal frame.
+  constexpr std::size_t kMaxConfirmPayload = std::tuple_size_v<Digest> + v1::kMaxNameSize;
+  // (Over the frame maximum, or an unknown type: open() says so in the spec's words.)
+  if (in_.size() >= v1::kHeaderSize && v1::is_known_frame_type(in_.data()[0])) {
+    v1::FrameHeader h = v1::decode_header(in_.data().data());
+    if (h.length > kMaxConfirmPayload && h.length <= opts_.max_payload) {
+      return fail("handshake failed: a frame claims " + std::to_string(h.length) +
+                  " bytes, over the maximum of " + std::to_string(kMaxConfirmPayload) +
+                  " for a CONFIRM frame");
+    }
+  }
   auto o = rx_->open(in_);
   if (!o) {
     if (eof_) {

@@ -423,6 +423,41 @@ TEST(V1Handshake, AConfirmCarryingANameOver64BytesIsRefused) {
   EXPECT_EQ(ok[0].kind, EventKind::established);
 }
 
+// Regression: before the keys are confirmed only a CONFIRM (at most 32 + 64
+// bytes) can come, yet a peer that never showed it holds the key could make the
+// session buffer a whole 1 MiB frame. The claim is now refused from the header.
+TEST(V1Handshake, AFirstFrameClaimingMoreThanAConfirmCanHoldIsRefusedFromItsHeader) {
+  for (std::uint32_t length : {97u, 1u << 20}) {  // up to the frame maximum
+    auto co = client_options();
+    V1Session client(Key::from_hex(kKeyHex), co);
+    Bytes flight;
+    v1::encode_hello({v1::Role::server, v1::kVersion, nonce_of(0x50)}, flight);
+    flight.resize(flight.size() + v1::kHeaderSize);
+    v1::encode_header({v1::FrameType::confirm, 0, length}, flight.data() + v1::kHelloSize);
+    auto events = deliver(client, flight);  // the header alone
+    ASSERT_EQ(events.size(), 1u) << length << ": " << describe(events);
+    EXPECT_EQ(events[0].kind, EventKind::protocol_error);
+    EXPECT_NE(events[0].detail.find("a frame claims " + std::to_string(length) +
+                                    " bytes, over the maximum of 96 for a CONFIRM frame"),
+              std::string::npos)
+        << events[0].detail;
+  }
+  V1Session client(Key::from_hex(kKeyHex), client_options());
+  Bytes flight;
+  v1::encode_hello({v1::Role::server, v1::kVersion, nonce_of(0x50)}, flight);
+  flight.resize(flight.size() + v1::kHeaderSize);
+  v1::encode_header({v1::FrameType::confirm, 0, 96}, flight.data() + v1::kHelloSize);
+  EXPECT_TRUE(deliver(client, flight).empty()) << "96 bytes fit a CONFIRM: wait for them";
+
+  // Over the frame maximum, the handshake reports it in the spec's words.
+  V1Session other(Key::from_hex(kKeyHex), client_options());
+  v1::encode_header({v1::FrameType::confirm, 0, 0xFFFFFFFFu}, flight.data() + v1::kHelloSize);
+  auto events = deliver(other, flight);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].detail,
+            "handshake failed: a frame claims 4294967295 bytes, over the maximum of 1048576");
+}
+
 TEST(V1Handshake, ANameOver64BytesIsRefusedAsAUsageError) {
   try {
     V1Session s(Key::from_hex(kKeyHex), client_options(std::string(65, 'n')));
@@ -675,6 +710,25 @@ TEST(V1Tampering, NothingAfterTheCloseIsDelivered) {
   auto events = deliver(link.server, wire);
   ASSERT_EQ(events.size(), 1u) << describe(events);
   EXPECT_EQ(events[0].kind, EventKind::closed);
+}
+
+// Regression: a session that can give no further event kept appending what
+// was fed to it, so a peer streaming after its CLOSE (or after being refused)
+// grew the buffer for as long as the caller kept reading.
+TEST(V1Tampering, AFinishedSessionDoesNotBufferWhatIsFedAfterwards) {
+  Established link;
+  link.client.close();
+  auto events = deliver(link.server, take(link.client));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::closed);
+  Bytes junk(64 * 1024, 'j');
+  for (int i = 0; i < 16; ++i) EXPECT_TRUE(deliver(link.server, junk).empty());
+  EXPECT_EQ(link.server.input().size(), 0u);
+
+  V1Session refused(Key::from_hex(kKeyHex), server_options());
+  ASSERT_EQ(deliver(refused, "GET / HTTP/1.1").size(), 1u);
+  for (int i = 0; i < 16; ++i) EXPECT_TRUE(deliver(refused, junk).empty());
+  EXPECT_LE(refused.input().size(), 14u);
 }
 
 TEST(V1Strict, StopsAtTheFirstIntegrityFailureWithAProtocolError) {
