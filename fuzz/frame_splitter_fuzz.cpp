@@ -94,6 +94,7 @@ INTACT_FUZZ_TARGET(frame_splitter) {
     std::size_t n = well_formed_prefix(whole);
     FUZZ_CHECK(n == well_formed_prefix(pieces));
     FUZZ_CHECK((n < whole.records.size()) == (n < pieces.records.size()));
-    for (std::size_t i = 0; i < n; ++i) FUZZ_CHECK(whole.records[i].bytes == pieces.records[i].bytes);
+    for (std::size_t i = 0; i < n; ++i)
+      FUZZ_CHECK(whole.records[i].bytes == pieces.records[i].bytes);
   }
 }

@@ -17,7 +17,8 @@
 namespace intact::fuzz {
 
 inline const Key& vector_psk() {
-  static const Key key = Key::from_hex("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
+  static const Key key =
+      Key::from_hex("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
   return key;
 }
 

@@ -30,9 +30,9 @@ bool register_target(const char* name, TargetBody body);
 
 }  // namespace intact::fuzz
 
-#define FUZZ_CHECK(cond)                                            \
-  do {                                                              \
-    if (!(cond)) ::intact::fuzz::fail(#cond, __FILE__, __LINE__);   \
+#define FUZZ_CHECK(cond)                                          \
+  do {                                                            \
+    if (!(cond)) ::intact::fuzz::fail(#cond, __FILE__, __LINE__); \
   } while (0)
 
 #ifdef INTACT_LIBFUZZER
@@ -44,9 +44,9 @@ bool register_target(const char* name, TargetBody body);
   }                                                                                   \
   static void name##_fuzz_body(const std::uint8_t* data, std::size_t size)
 #else
-#define INTACT_FUZZ_TARGET(name)                                                        \
-  static void name##_fuzz_body(const std::uint8_t* data, std::size_t size);             \
-  [[maybe_unused]] static const bool name##_fuzz_registered =                           \
-      ::intact::fuzz::register_target(#name, name##_fuzz_body);                         \
+#define INTACT_FUZZ_TARGET(name)                                            \
+  static void name##_fuzz_body(const std::uint8_t* data, std::size_t size); \
+  [[maybe_unused]] static const bool name##_fuzz_registered =               \
+      ::intact::fuzz::register_target(#name, name##_fuzz_body);             \
   static void name##_fuzz_body(const std::uint8_t* data, std::size_t size)
 #endif

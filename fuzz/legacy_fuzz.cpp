@@ -24,10 +24,12 @@ const Key& lab_key() {
   return key;
 }
 
-bool tagged_in(std::span<const std::uint8_t> input, const std::string& message, const std::string& tag) {
+bool tagged_in(std::span<const std::uint8_t> input, const std::string& message,
+               const std::string& tag) {
   const std::size_t need = message.size() + 1 + tag.size();
   for (std::size_t at = 0; at + need <= input.size(); ++at) {
-    if (!std::equal(message.begin(), message.end(), input.begin() + static_cast<std::ptrdiff_t>(at)))
+    if (!std::equal(message.begin(), message.end(),
+                    input.begin() + static_cast<std::ptrdiff_t>(at)))
       continue;
     if (input[at + message.size()] != '|') continue;
     bool same = true;

@@ -56,9 +56,9 @@ class Generator {
 };
 
 // Values that sit on the edges of a header field or of the hex alphabet.
-constexpr std::uint8_t kInteresting[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x10, 0x7F,
-                                         0x80, 0xFF, '|',  '0',  '9',  'A',  'F',  'a',  'f',
-                                         'g',  'G',  'C',  'S',  'I'};
+constexpr std::uint8_t kInteresting[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x10,
+                                         0x7F, 0x80, 0xFF, '|',  '0',  '9',  'A',  'F',
+                                         'a',  'f',  'g',  'G',  'C',  'S',  'I'};
 
 void mutate_once(Bytes& b, const std::vector<Bytes>& seeds, Generator& g) {
   switch (g.below(9)) {
@@ -78,13 +78,16 @@ void mutate_once(Bytes& b, const std::vector<Bytes>& seeds, Generator& g) {
     case 3: {  // delete a range (a dropped frame, a lost digit)
       if (b.empty()) break;
       std::size_t at = g.below(b.size()), n = 1 + g.below(std::min<std::size_t>(b.size() - at, 64));
-      b.erase(b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(at + n));
+      b.erase(b.begin() + static_cast<std::ptrdiff_t>(at),
+              b.begin() + static_cast<std::ptrdiff_t>(at + n));
       break;
     }
     case 4: {  // duplicate a range elsewhere (a replayed frame)
       if (b.empty()) break;
-      std::size_t from = g.below(b.size()), n = 1 + g.below(std::min<std::size_t>(b.size() - from, 128));
-      Bytes piece(b.begin() + static_cast<std::ptrdiff_t>(from), b.begin() + static_cast<std::ptrdiff_t>(from + n));
+      std::size_t from = g.below(b.size()),
+                  n = 1 + g.below(std::min<std::size_t>(b.size() - from, 128));
+      Bytes piece(b.begin() + static_cast<std::ptrdiff_t>(from),
+                  b.begin() + static_cast<std::ptrdiff_t>(from + n));
       std::size_t to = g.below(b.size() + 1);
       b.insert(b.begin() + static_cast<std::ptrdiff_t>(to), piece.begin(), piece.end());
       break;
@@ -103,8 +106,10 @@ void mutate_once(Bytes& b, const std::vector<Bytes>& seeds, Generator& g) {
     case 7: {  // overwrite a big-endian field with an edge value
       if (b.size() < 4) break;
       std::size_t at = g.below(b.size() - 3);
-      std::uint32_t v = g.below(2) ? 0xFFFFFFFFu : static_cast<std::uint32_t>(g.below(2 * 1024 * 1024));
-      for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+      std::uint32_t v =
+          g.below(2) ? 0xFFFFFFFFu : static_cast<std::uint32_t>(g.below(2 * 1024 * 1024));
+      for (int i = 0; i < 4; ++i)
+        b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
       break;
     }
     default: {  // random bytes

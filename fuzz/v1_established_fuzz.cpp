@@ -96,7 +96,8 @@ INTACT_FUZZ_TARGET(v1_established) {
     FUZZ_CHECK(fuzz::same_events(events, stopped));
   } else {
     FUZZ_CHECK(stopped.size() == first_failure + 2);
-    for (std::size_t i = 0; i <= first_failure; ++i) FUZZ_CHECK(fuzz::same_event(events[i], stopped[i]));
+    for (std::size_t i = 0; i <= first_failure; ++i)
+      FUZZ_CHECK(fuzz::same_event(events[i], stopped[i]));
     FUZZ_CHECK(stopped.back().kind == EventKind::protocol_error);
   }
 

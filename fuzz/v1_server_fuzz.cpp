@@ -27,8 +27,10 @@ INTACT_FUZZ_TARGET(v1_server) {
         FUZZ_CHECK(i == 0);
         established = true;
         break;
-      case EventKind::protocol_error: break;  // possible in any state
-      default: FUZZ_CHECK(established);       // frames are judged only after the handshake
+      case EventKind::protocol_error:
+        break;  // possible in any state
+      default:
+        FUZZ_CHECK(established);  // frames are judged only after the handshake
     }
   }
   if (established) FUZZ_CHECK(whole.peer_name().size() <= v1::kMaxNameSize);

@@ -1,6 +1,8 @@
 // Specification of protocol v1's building blocks (docs/protocol.md sections 1-2):
 // hello and header codecs, the key schedule, CHAT payloads, InputBuffer,
 // FrameSealer, FrameReceiver's lower level, and the keyless FrameSplitter.
+#include "intact/frame.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "intact/error.hpp"
-#include "intact/frame.hpp"
 #include "intact/hex.hpp"
 
 namespace intact {
@@ -332,7 +333,8 @@ TEST(FrameSplitter, GivesTheSameRecordsForAStreamSplitAtEveryPosition) {
     sp.feed(std::span(s).subspan(cut));
     for (auto& r : split_all(sp)) records.push_back(std::move(r));
     ASSERT_EQ(records.size(), 5u) << "cut " << cut;
-    for (const auto& r : records) EXPECT_NE(r.kind, FrameSplitter::Kind::malformed) << "cut " << cut;
+    for (const auto& r : records)
+      EXPECT_NE(r.kind, FrameSplitter::Kind::malformed) << "cut " << cut;
   }
 }
 

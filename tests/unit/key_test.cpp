@@ -2,6 +2,8 @@
 // text in any case, key files (hex or raw bytes) with a warning on loose
 // modes, the --key / --key-file / INTACT_KEY order, and errors that give a
 // hint and never contain a single byte of the key.
+#include "intact/key.hpp"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -16,7 +18,6 @@
 #include "intact/crypto.hpp"
 #include "intact/error.hpp"
 #include "intact/hex.hpp"
-#include "intact/key.hpp"
 
 namespace intact {
 namespace {
@@ -35,7 +36,8 @@ std::string lower(std::string s) {
 // and as raw bytes. Keys in these tests are long enough that a chance match is impossible.
 void expect_no_key_in(const std::string& text, const std::string& key_text) {
   EXPECT_EQ(text.find(key_text), std::string::npos) << "the key leaked into: " << text;
-  EXPECT_EQ(lower(text).find(lower(key_text)), std::string::npos) << "the key leaked into: " << text;
+  EXPECT_EQ(lower(text).find(lower(key_text)), std::string::npos)
+      << "the key leaked into: " << text;
   auto bytes = from_hex(key_text);
   if (bytes && bytes->size() >= 4) {
     std::string raw(as_text(*bytes));

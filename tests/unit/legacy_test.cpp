@@ -2,6 +2,8 @@
 // legacy::find_boundary): byte-for-byte compatibility with the lab's capture,
 // a streaming decoder that copes with any split of the byte stream, a bounded
 // buffer, and, documented as tests, the weaknesses the format keeps on purpose.
+#include "intact/legacy.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -10,7 +12,6 @@
 
 #include "intact/error.hpp"
 #include "intact/hex.hpp"
-#include "intact/legacy.hpp"
 #include "intact/v1_session.hpp"
 
 namespace intact {
@@ -88,7 +89,8 @@ TEST(LegacyCodec, TheLabsHashModuleExampleWithABarInsideTheMessage) {
   // Tag computed independently with Python: hmac.new(bytes.fromhex("5D2A7139232AD22B23"),
   // b"PYTHON | language", hashlib.sha256).hexdigest().upper()
   std::string wire = encoded("5D2A7139232AD22B23", "PYTHON | language");
-  EXPECT_EQ(wire, "PYTHON | language|AA7E9518FBA44E83EC492A821B472BC0BE8C88FA756DB518998D83166B2028C5");
+  EXPECT_EQ(wire,
+            "PYTHON | language|AA7E9518FBA44E83EC492A821B472BC0BE8C88FA756DB518998D83166B2028C5");
   LegacySession rx(Key::from_hex("5D2A7139232AD22B23"));
   auto events = deliver(rx, wire);
   ASSERT_EQ(events.size(), 1u);
@@ -141,9 +143,15 @@ TEST(LegacyDecoder, DecodesSeveralMessagesArrivingInOneRead) {
 
 TEST(LegacyDecoder, MessagesContainingBarsAndBarsFollowedByHexDigitsRoundTrip) {
   const std::vector<std::string> messages = {
-      "|",     "a|b",   "||||", "x|DEADBEEF y", "cost|42|3F",
-      "ends with a bar|", "|" + std::string(63, 'A'),  // one hex digit short of a tag
-      "hex then bar: " + std::string(63, 'F') + "|", ""};
+      "|",
+      "a|b",
+      "||||",
+      "x|DEADBEEF y",
+      "cost|42|3F",
+      "ends with a bar|",
+      "|" + std::string(63, 'A'),  // one hex digit short of a tag
+      "hex then bar: " + std::string(63, 'F') + "|",
+      ""};
   for (const auto& m : messages) {
     std::string wire = encoded(kLabKey, m);
     for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
@@ -270,7 +278,10 @@ TEST(LegacyDecoder, AnIntactV1HelloIsRefusedWithAHintToDropLegacy) {
 // end in a valid tag was refused when its first 7 bytes arrived alone, but
 // decoded as a message when it all arrived in one read.
 TEST(LegacyDecoder, AnIntactHelloIsRefusedTheSameWayWholeOrInPieces) {
-  std::string message = std::string("INTACT\x01" "C then some text", 23);
+  std::string message = std::string(
+      "INTACT\x01"
+      "C then some text",
+      23);
   std::string wire = encoded(kLabKey, message);
   LegacySession whole(Key::from_hex(kLabKey));
   auto at_once = deliver(whole, wire);
@@ -293,7 +304,8 @@ TEST(LegacyDecoder, AMessageOverTheMaximumIsRefusedEvenWhenItArrivesInOneRead) {
   auto events = deliver(whole, wire);
   ASSERT_EQ(events.size(), 1u) << describe(events);
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
-  EXPECT_NE(events[0].detail.find("over the 100-byte maximum"), std::string::npos) << events[0].detail;
+  EXPECT_NE(events[0].detail.find("over the 100-byte maximum"), std::string::npos)
+      << events[0].detail;
   LegacySession pieces(Key::from_hex(kLabKey), max_message);
   std::vector<Seen> piecewise;
   for (std::size_t at = 0; at < wire.size(); at += 10)

@@ -18,6 +18,7 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 // Copied from docs/protocol.md section 4 (spaces removed).
+// clang-format off
 const char* kPsk = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F";
 const char* kClientHello =
     "494E544143540143C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFC0C1C2C3C4C5C6C7C8C9CACBCCCDCECF";
@@ -40,6 +41,7 @@ const char* kClientData =
 const char* kClientClose =
     "03" "0000000000000002" "00000000"
     "38ED4B4D38E74A5A169F39476C5270A41744606D802C3EF64004BDBFE0064A5E";
+// clang-format on
 
 std::array<std::uint8_t, v1::kNonceSize> nonce_counting_from(std::uint8_t first) {
   std::array<std::uint8_t, v1::kNonceSize> n{};

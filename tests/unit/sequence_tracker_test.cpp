@@ -21,7 +21,9 @@ struct Step {
   Verdict verdict;
   std::uint64_t missing;
 };
-Step check(std::uint64_t seq, Verdict v, std::uint64_t missing = 0) { return {false, seq, v, missing}; }
+Step check(std::uint64_t seq, Verdict v, std::uint64_t missing = 0) {
+  return {false, seq, v, missing};
+}
 Step failed() { return {true, 0, Verdict::accept, 0}; }
 
 struct Walk {
@@ -32,9 +34,12 @@ struct Walk {
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::accept: return "accept";
-    case Verdict::replay: return "replay";
-    case Verdict::gap: return "gap";
+    case Verdict::accept:
+      return "accept";
+    case Verdict::replay:
+      return "replay";
+    case Verdict::gap:
+      return "gap";
   }
   return "?";
 }
@@ -59,8 +64,9 @@ TEST(SequenceTracker, WalksEveryEdgeOfTheTable) {
        1,
        {check(1, Verdict::accept), check(1, Verdict::replay), check(1, Verdict::replay),
         check(2, Verdict::accept)}},
-      {"jump of one", 1, {check(1, Verdict::accept), check(3, Verdict::gap, 1),
-                          check(4, Verdict::accept)}},
+      {"jump of one",
+       1,
+       {check(1, Verdict::accept), check(3, Verdict::gap, 1), check(4, Verdict::accept)}},
       {"jump right at the start", 1, {check(5, Verdict::gap, 4), check(6, Verdict::accept)}},
       {"frames skipped by a jump are replays afterwards",
        1,
@@ -89,13 +95,15 @@ TEST(SequenceTracker, WalksEveryEdgeOfTheTable) {
        {check(1, Verdict::accept), check(kMax, Verdict::gap, kMax - 2)}},
       {"after the last number every frame is a replay",
        1,
-       {check(kMax, Verdict::gap, kMax - 1), check(kMax, Verdict::replay), check(0, Verdict::replay),
-        check(2, Verdict::replay)}},
+       {check(kMax, Verdict::gap, kMax - 1), check(kMax, Verdict::replay),
+        check(0, Verdict::replay), check(2, Verdict::replay)}},
       {"the last number is accepted when it is the next expected",
        kMax - 1,
-       {check(kMax - 1, Verdict::accept), check(kMax, Verdict::accept), check(kMax, Verdict::replay)}},
-      {"a tracker that starts at the last number", kMax, {check(kMax, Verdict::accept),
-                                                          check(kMax, Verdict::replay)}},
+       {check(kMax - 1, Verdict::accept), check(kMax, Verdict::accept),
+        check(kMax, Verdict::replay)}},
+      {"a tracker that starts at the last number",
+       kMax,
+       {check(kMax, Verdict::accept), check(kMax, Verdict::replay)}},
       {"jump from zero to the last number counts every number below it",
        0,
        {check(kMax, Verdict::gap, kMax)}},

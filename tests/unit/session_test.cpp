@@ -80,7 +80,9 @@ std::vector<Seen> deliver(Session& to, std::span<const std::uint8_t> bytes) {
   return drain(to);
 }
 
-std::vector<Seen> deliver(Session& to, std::string_view text) { return deliver(to, as_bytes(text)); }
+std::vector<Seen> deliver(Session& to, std::string_view text) {
+  return deliver(to, as_bytes(text));
+}
 
 std::array<std::uint8_t, v1::kNonceSize> nonce_of(std::uint8_t fill) {
   std::array<std::uint8_t, v1::kNonceSize> n{};
@@ -781,8 +783,12 @@ TEST(V1Strict, StopsAtAGapWithoutDeliveringTheFrameAfterIt) {
 TEST(V1Messages, PayloadsWithBarsUtf8AndEmptyRoundTrip) {
   Established link;
   const std::vector<std::string> messages = {
-      "hello | world", "|", "a|3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60",
-      "Gr\xC3\xBC\xC3\x9F" "e \xE2\x9C\x93 \xF0\x9F\x94\x92 \xE6\x97\xA5\xE6\x9C\xAC", "",
+      "hello | world",
+      "|",
+      "a|3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60",
+      "Gr\xC3\xBC\xC3\x9F"
+      "e \xE2\x9C\x93 \xF0\x9F\x94\x92 \xE6\x97\xA5\xE6\x9C\xAC",
+      "",
       std::string("nul\0inside", 10)};
   for (const auto& m : messages) link.client.send_data(as_bytes(m));
   auto events = deliver(link.server, take(link.client));
@@ -1000,9 +1006,9 @@ TEST(V1Streaming, FeedingOneByteAtATimeGivesTheSameEventsAsFeedingAllAtOnce) {
   for (auto& e : drain(bytewise)) one_by_one.push_back(e);
 
   const std::vector<EventKind> want = {
-      EventKind::established,       EventKind::message, EventKind::message,
-      EventKind::message,           EventKind::replay,  EventKind::integrity_failure,
-      EventKind::gap,               EventKind::message, EventKind::closed};
+      EventKind::established, EventKind::message, EventKind::message,
+      EventKind::message,     EventKind::replay,  EventKind::integrity_failure,
+      EventKind::gap,         EventKind::message, EventKind::closed};
   ASSERT_EQ(at_once.size(), want.size()) << describe(at_once);
   for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(at_once[i].kind, want[i]) << i;
   EXPECT_EQ(at_once[2].sender, "bob");
