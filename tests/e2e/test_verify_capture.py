@@ -1,8 +1,10 @@
 """intact verify on real loopback captures of intact chats (recorded during the test with
 intact capture), on the same captures edited byte by byte, and on captures whose frames
 are split, reordered and retransmitted across TCP segments."""
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -12,6 +14,7 @@ from capture_testlib import (TcpView, read_pcap, record_chat, verdict_story, ver
                              via_byte_relay, via_proxy, write_pcap)
 
 TMP = tempfile.mkdtemp(prefix="intact-verify-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 LINES = ["hello world", "second | line, with a bar", "the third message", "the fourth", "fifth and last"]
 _captures = {}
 

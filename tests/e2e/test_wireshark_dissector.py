@@ -2,10 +2,12 @@
 intact chats recorded during the test: tshark -X lua_script:... -V must show each
 message's text, sequence number and tag. The tags it shows are checked against an
 independent oracle: Python's hmac and hashlib (HKDF written out from RFC 5869)."""
+import atexit
 import hashlib
 import hmac
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -17,6 +19,7 @@ from capture_testlib import (DISSECTOR, TcpView, read_pcap, record_chat, via_byt
                              write_pcap)
 
 TMP = tempfile.mkdtemp(prefix="intact-wireshark-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 LINES = ["hello wireshark", "a bar | inside", "third: ünïcødé text", "four"]
 _captures = {}
 
