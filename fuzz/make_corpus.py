@@ -7,11 +7,14 @@ use as their fixed key, nonces and names (fuzz/fuzz_inputs.hpp). So the seeds
 complete the handshake and carry frames with valid tags, and mutations of them
 reach every receiver path. Re-run after a wire format change:
     python3 fuzz/make_corpus.py
+ctest runs it with --check (fuzz_corpus_current), which fails when the
+checked-in seeds no longer match.
 """
 import hashlib
 import hmac
 import os
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -118,7 +121,28 @@ SEEDS = {
 }
 
 
+def check():
+    """Exit 1 when the checked-in seeds differ from what this script writes."""
+    stale = []
+    for target, seeds in SEEDS.items():
+        d = os.path.join(HERE, "corpus", target)
+        have = set(os.listdir(d)) if os.path.isdir(d) else set()
+        if have != set(seeds):
+            stale.append(f"{target}: files {sorted(have ^ set(seeds))} differ")
+        for name, data in seeds.items():
+            path = os.path.join(d, name)
+            if os.path.exists(path) and open(path, "rb").read() != data:
+                stale.append(f"{target}/{name}: content differs")
+    if stale:
+        print("the fuzz seeds are stale; run: python3 fuzz/make_corpus.py\n  " + "\n  ".join(stale))
+        sys.exit(1)
+    print(f"{sum(len(s) for s in SEEDS.values())} seeds are current")
+
+
 def main():
+    if sys.argv[1:] == ["--check"]:
+        check()
+        return
     for target, seeds in SEEDS.items():
         d = os.path.join(HERE, "corpus", target)
         os.makedirs(d, exist_ok=True)

@@ -955,6 +955,33 @@ TEST(V1Messages, AValidFrameAtTheLastSequenceNumberIsAcceptedAndNothingAfterIt) 
   EXPECT_EQ(again[0].kind, EventKind::replay);
 }
 
+TEST(SessionOutput, ConsumeAndTakeHandOutEveryByteOnceInOrder) {
+  Established link;
+  link.client.send_data(as_bytes("first"));
+  link.client.send_data(as_bytes("second"));
+  Bytes expected(link.client.pending_output().begin(), link.client.pending_output().end());
+  Bytes got;
+  // A synchronous writer that managed 10 bytes, then an asynchronous one taking the rest.
+  got.insert(got.end(), link.client.pending_output().begin(),
+             link.client.pending_output().begin() + 10);
+  link.client.consume_output(10);
+  EXPECT_EQ(link.client.pending_output_size(), expected.size() - 10);
+  Bytes in_flight;
+  link.client.take_output(in_flight);
+  got.insert(got.end(), in_flight.begin(), in_flight.end());
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(link.client.pending_output_size(), 0u);
+  // The session keeps sealing into a fresh buffer while the taken one is in flight.
+  link.client.send_data(as_bytes("third"));
+  got.insert(got.end(), link.client.pending_output().begin(), link.client.pending_output().end());
+  link.client.consume_output(link.client.pending_output_size());
+  auto events = deliver(link.server, got);
+  ASSERT_EQ(events.size(), 3u) << describe(events);
+  EXPECT_EQ(events[0].payload, "first");
+  EXPECT_EQ(events[1].payload, "second");
+  EXPECT_EQ(events[2].payload, "third");
+}
+
 TEST(V1Streaming, FeedingOneByteAtATimeGivesTheSameEventsAsFeedingAllAtOnce) {
   // A whole client->server stream, recorded: hello, CONFIRM, messages, a
   // replay, a tampered frame, a deleted frame, and the close. Fixed nonces let
