@@ -55,7 +55,6 @@ struct CaptureVerifier::Connection {
       : dirs{TcpReassembler(max_out_of_order), TcpReassembler(max_out_of_order)} {}
   ConnectionInfo info;
   bool announced = false;
-  bool closed = false;  // both directions judged; the bytes are released
   bool reset = false;
   std::array<TcpReassembler, 2> dirs;
   // Bytes that arrived before the format was known: at most the first segment or two.
@@ -92,18 +91,27 @@ CaptureVerifier::Connection& CaptureVerifier::open_connection(std::uint64_t pack
 void CaptureVerifier::segment(std::uint64_t packet, const TcpSegment& seg) {
   if (options_.port && seg.src.port != *options_.port && seg.dst.port != *options_.port) return;
   Key4 key = std::minmax(seg.src, seg.dst);
+  const bool fresh_syn = seg.syn && !seg.ack;
+  if (auto gone = closed_.find(key); gone != closed_.end()) {
+    if (!fresh_syn) return;  // a late ACK or retransmission of a connection already judged
+    closed_.erase(gone);     // the ports were reused: a new connection
+  }
   auto it = connections_.find(key);
   Connection* c = it == connections_.end() ? nullptr : it->second.get();
-  if (c != nullptr && seg.syn && !seg.ack) {
+  if (c != nullptr && fresh_syn) {
     // A SYN that is not a retransmission of this connection's: the ports were reused.
     auto& client_dir = c->dirs[seg.src == c->info.client ? 0 : 1];
-    if (c->closed || !(client_dir.syn_seq() && *client_dir.syn_seq() == seg.seq)) {
-      finish_connection(*c, packet, false);
+    if (!(client_dir.syn_seq() && *client_dir.syn_seq() == seg.seq)) {
+      finish_connection(*c, packet, false);  // releases it
+      closed_.erase(key);
       c = nullptr;
     }
   }
-  if (c == nullptr) c = &open_connection(packet, seg);
-  if (c->closed) return;  // stray retransmissions after both sides ended
+  if (c == nullptr) {
+    // Nothing to judge in a bare ACK, FIN or reset of a connection never seen.
+    if (!seg.syn && seg.payload.empty() && seg.payload_cut == 0) return;
+    c = &open_connection(packet, seg);
+  }
   std::size_t dir = seg.src == c->info.client ? 0 : 1;
   scratch_.clear();
   c->dirs[dir].add(seg.seq, seg.syn, seg.fin, seg.rst, seg.payload, scratch_, seg.payload_cut);
@@ -208,7 +216,6 @@ void CaptureVerifier::end_direction(Connection& c, std::size_t dir, std::uint64_
 }
 
 void CaptureVerifier::finish_connection(Connection& c, std::uint64_t packet, bool capture_end) {
-  if (c.closed) return;
   if (!c.observer && (!c.undecided[0].empty() || !c.undecided[1].empty()))
     choose_format(c, true, packet);
   for (std::size_t d = 0; d < 2; ++d) {
@@ -219,17 +226,23 @@ void CaptureVerifier::finish_connection(Connection& c, std::uint64_t packet, boo
 }
 
 void CaptureVerifier::release(Connection& c) {
-  c.closed = true;
-  c.observer.reset();
-  c.undecided = {};
-  c.dirs = {TcpReassembler(0), TcpReassembler(0)};
+  // Forget the connection (this destroys `c`); remember only its address pair, so
+  // that its last ACKs and late retransmissions are not taken for a new one.
+  Key4 key = std::minmax(c.info.client, c.info.server);
+  connections_.erase(key);
+  std::uint64_t generation = ++closed_generation_;
+  closed_[key] = generation;
+  closed_order_.emplace_back(key, generation);
+  while (closed_order_.size() > kRememberedClosed) {
+    auto& [oldest, gen] = closed_order_.front();
+    if (auto f = closed_.find(oldest); f != closed_.end() && f->second == gen) closed_.erase(f);
+    closed_order_.pop_front();
+  }
 }
 
 void CaptureVerifier::finish() {
   std::vector<Connection*> open;
-  for (auto& [key, c] : connections_) {
-    if (!c->closed) open.push_back(c.get());
-  }
+  for (auto& [key, c] : connections_) open.push_back(c.get());
   std::sort(open.begin(), open.end(),
             [](const Connection* a, const Connection* b) { return a->info.id < b->info.id; });
   for (Connection* c : open) finish_connection(*c, 0, true);

@@ -9,10 +9,12 @@
 // hands the bytes to a StreamObserver. It never decides a verdict itself: the
 // core does; it only maps the core's events to the words an investigator
 // reads. Memory is bounded per connection, and a finished connection keeps
-// none of its bytes. verify_capture_file() runs it over a pcap or pcapng file.
+// none of its bytes (only its address pair, for a bounded while). verify_capture_file() runs it
+// over a pcap or pcapng file.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -126,7 +128,12 @@ class CaptureVerifier {
   VerifyOptions options_;
   VerdictSink& sink_;
   CaptureStats stats_;
-  std::map<Key4, std::unique_ptr<Connection>> connections_;
+  std::map<Key4, std::unique_ptr<Connection>> connections_;  // open ones only
+  // Address pairs of connections already judged, oldest first, at most kRememberedClosed.
+  static constexpr std::size_t kRememberedClosed = 65536;
+  std::map<Key4, std::uint64_t> closed_;  // -> when it closed (a generation number)
+  std::deque<std::pair<Key4, std::uint64_t>> closed_order_;
+  std::uint64_t closed_generation_ = 0;
   std::uint64_t next_id_ = 1;
   std::vector<std::uint8_t> scratch_;
 };

@@ -201,6 +201,20 @@ TEST(CaptureVerifier, AReusedPortPairWithANewSynIsANewConnection) {
   EXPECT_EQ(sink.story(2), kHonestStory);
 }
 
+TEST(CaptureVerifier, LateAcksAndRetransmissionsAfterBothFinsAreNotANewConnection) {
+  auto conv = v1_conversation(v4(127, 0, 0, 1, 40001), v4(127, 0, 0, 1, 8080), {"one", "two"});
+  std::vector<Bytes> all = conv.packets;
+  all.push_back(ip_packet(conv.client, conv.server, conv.client_seq, ACK, {}));  // the last ACK
+  all.push_back(conv.packets[7]);  // a data segment retransmitted after the close
+  TempFile f;
+  write_pcap(f.path, DLT_RAW, all);
+  RecordingSink sink;
+  auto stats = verify_capture_file(f.path, kKey, {}, sink);
+  EXPECT_EQ(stats.connections, 1u);
+  EXPECT_EQ(sink.connections.size(), 1u);
+  EXPECT_EQ(sink.story(), kHonestStory);
+}
+
 TEST(CaptureVerifier, ThePortOptionKeepsOnlyConnectionsOnThatPort) {
   auto a = v1_conversation(v4(127, 0, 0, 1, 40001), v4(127, 0, 0, 1, 8080), {"one", "two"});
   auto b = v1_conversation(v4(127, 0, 0, 1, 40002), v4(127, 0, 0, 1, 9090), {"one", "two"});
