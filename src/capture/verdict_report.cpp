@@ -1,6 +1,6 @@
 #include "capture/verdict_report.hpp"
 
-#include "capture/display_text.hpp"
+#include "intact/text.hpp"
 
 namespace intact::capture {
 
@@ -20,6 +20,18 @@ const char* direction_short(Direction d) {
   return d == Direction::client_to_server ? "c>s" : "s>c";
 }
 const char* direction_json(Direction d) { return d == Direction::client_to_server ? "c2s" : "s2c"; }
+
+// Captured bytes for a terminal: printable() neutralises control characters and
+// invalid UTF-8; a long text is cut to its first `max` bytes.
+std::string quoted(std::string_view text, std::size_t max = 200) {
+  std::string out = "\"" + printable(text.substr(0, max)) + "\"";
+  if (text.size() > max) out += "...";
+  return out;
+}
+std::string quoted(std::span<const std::uint8_t> bytes) { return quoted(as_text(bytes)); }
+
+std::string json_string(std::string_view text) { return "\"" + json_escape(text) + "\""; }
+std::string json_string(std::span<const std::uint8_t> bytes) { return json_string(as_text(bytes)); }
 
 }  // namespace
 
@@ -64,12 +76,12 @@ void VerdictReport::verdict(const VerdictRecord& r) {
   out_ << " " << verdict_name(r.verdict);
   if (r.frame_type) out_ << " " << v1::frame_type_name(*r.frame_type);
   if (r.verdict == Verdict::confirmed) {
-    out_ << " name " << quoted_for_terminal(as_bytes(r.sender));
+    out_ << " name " << quoted(r.sender);
   } else if (!r.sender.empty()) {
-    out_ << " from " << quoted_for_terminal(as_bytes(r.sender));
+    out_ << " from " << quoted(r.sender);
   }
   if (!r.text.empty() || r.verdict == Verdict::genuine) {
-    out_ << " " << quoted_for_terminal(r.text);
+    out_ << " " << quoted(r.text);
     if (!r.text_verified) out_ << " (as captured, not trusted)";
   }
   if (!r.detail.empty()) out_ << " -- " << r.detail;

@@ -1,10 +1,8 @@
-// Specification of decode_packet (one captured packet -> its TCP segment) and of
-// how captured text is made safe to show (display_text.hpp).
+// Specification of decode_packet: one captured packet -> its TCP segment.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "capture/display_text.hpp"
 #include "capture/packet_decoder.hpp"
 #include "capture_packets.hpp"
 #include "intact/crypto.hpp"
@@ -133,30 +131,6 @@ TEST(PacketDecoder, LengthFieldsThatLieAreMalformed) {
   Bytes big_offset = ip;
   big_offset[20 + 12] = 0xF0;  // TCP header of 60 bytes in a 23-byte segment
   EXPECT_EQ(decode_packet(DLT_RAW, big_offset).kind, PacketKind::malformed);
-}
-
-TEST(DisplayText, ControlCharactersAndEscapeSequencesBecomeVisibleEscapes) {
-  EXPECT_EQ(quoted_for_terminal(as_bytes("a\x1b[2Jb\n\t\"\\")), "\"a\\x1B[2Jb\\n\\t\\\"\\\\\"");
-  EXPECT_EQ(quoted_for_terminal(as_bytes("\x7f")), "\"\\x7F\"");
-  EXPECT_EQ(quoted_for_terminal(as_bytes("\xc2\x9b")), "\"\\u009B\"");  // C1 CSI
-}
-
-TEST(DisplayText, ValidUtf8IsKeptAndInvalidBytesAreEscaped) {
-  EXPECT_EQ(quoted_for_terminal(as_bytes("h\xc3\xa9llo \xe2\x82\xac")),
-            "\"h\xc3\xa9llo \xe2\x82\xac\"");
-  EXPECT_EQ(quoted_for_terminal(as_bytes("\xff\xc3")), "\"\\xFF\\xC3\"");
-  EXPECT_EQ(quoted_for_terminal(as_bytes("\xed\xa0\x80")), "\"\\xED\\xA0\\x80\"");  // a surrogate
-  EXPECT_EQ(quoted_for_terminal(as_bytes("\xc0\xaf")), "\"\\xC0\\xAF\"");           // overlong '/'
-}
-
-TEST(DisplayText, LongTextIsCutWithAnEllipsisWithoutSplittingACharacter) {
-  EXPECT_EQ(quoted_for_terminal(as_bytes("abcdef"), 4), "\"abcd\"...");
-  EXPECT_EQ(quoted_for_terminal(as_bytes("ab\xc3\xa9"), 3), "\"ab\\xC3\"...");
-}
-
-TEST(DisplayText, JsonStringsEscapeQuotesControlsAndReplaceInvalidUtf8) {
-  EXPECT_EQ(json_string(std::string_view("a\"b\\c\n\x01")), "\"a\\\"b\\\\c\\n\\u0001\"");
-  EXPECT_EQ(json_string(std::string_view("\xc3\xa9\xff")), "\"\xc3\xa9\\ufffd\"");
 }
 
 }  // namespace
