@@ -1,0 +1,306 @@
+#include "stream/stream_relay.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "intact/error.hpp"
+#include "intact/v1_session.hpp"
+#include "stream/fd_io.hpp"
+#include "stream/progress_meter.hpp"
+
+namespace intact::stream {
+
+namespace {
+
+// One socket read: large, so a 256 KiB frame usually arrives in one system
+// call and the receiver verifies whole frames straight out of the buffer.
+constexpr std::size_t kSocketReadSize = 1024 * 1024;
+constexpr std::size_t kHandshakeReadSize = 4096;
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// What the two directions share: the socket, the first failure (it decides
+// the exit code), and a pipe that wakes the sender when the receiver stops.
+class Connection {
+ public:
+  explicit Connection(int socket_fd) : socket_fd_(socket_fd) {
+    if (::pipe2(wake_, O_CLOEXEC) != 0)
+      throw Error("cannot create a pipe: " + errno_text(errno) + " (too many open files?)");
+  }
+  ~Connection() {
+    ::close(wake_[0]);
+    ::close(wake_[1]);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  int socket() const noexcept { return socket_fd_; }
+  int wake_fd() const noexcept { return wake_[0]; }
+  ByteCounters& counters() noexcept { return counters_; }
+
+  // Records the first failure and stops both directions at once: shutting the
+  // socket down unblocks a read or write in flight, the pipe unblocks the
+  // sender's wait for input.
+  void abort(std::string message, int exit_code) {
+    {
+      std::lock_guard lock(mutex_);
+      if (failure_) return;
+      failure_.emplace(std::move(message), exit_code);
+    }
+    ::shutdown(socket_fd_, SHUT_RDWR);
+    const char byte = 'x';
+    [[maybe_unused]] auto n = ::write(wake_[1], &byte, 1);
+  }
+  bool aborted() {
+    std::lock_guard lock(mutex_);
+    return failure_.has_value();
+  }
+  std::optional<Error> failure() {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
+ private:
+  int socket_fd_;
+  int wake_[2] = {-1, -1};
+  ByteCounters counters_;
+  std::mutex mutex_;
+  std::optional<Error> failure_;
+};
+
+void flush_output(int socket_fd, V1Session& session) {
+  if (session.pending_output_size() == 0) return;
+  int err = write_all(socket_fd, session.pending_output());
+  if (err != 0) throw Error("the connection failed during the handshake: " + errno_text(err));
+  session.consume_output(session.pending_output_size());
+}
+
+void run_handshake(int socket_fd, V1Session& session, std::chrono::milliseconds timeout) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + timeout;
+  for (;;) {
+    // Events first, then send: taking the peer's hello queues our own hello and CONFIRM.
+    while (auto e = session.poll()) {
+      if (e->kind == EventKind::established) {
+        flush_output(socket_fd, session);
+        return;
+      }
+      if (e->kind == EventKind::protocol_error) throw Error(e->detail);
+    }
+    flush_output(socket_fd, session);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    pollfd p{socket_fd, POLLIN, 0};
+    int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      throw Error("the peer did not finish the handshake within " +
+                  std::to_string(static_cast<double>(timeout.count()) / 1000.0).substr(0, 4) +
+                  " s; is it an intact listener or client (protocol v1)? "
+                  "Raise --handshake-timeout for slow links");
+    }
+    long n = read_some(socket_fd, session.input().prepare(kHandshakeReadSize));
+    if (n == -ECONNRESET || n == 0) {
+      session.feed_eof();
+    } else if (n < 0) {
+      throw Error("the connection failed during the handshake: " +
+                  errno_text(static_cast<int>(-n)));
+    } else {
+      session.input().commit(static_cast<std::size_t>(n));
+    }
+  }
+}
+
+// stdin -> DATA frames -> socket; CLOSE and a write shutdown at end of input.
+void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& options) {
+  std::vector<std::uint8_t> payload(options.frame_payload);
+  pollfd fds[2] = {{options.input_fd, POLLIN, 0}, {conn.wake_fd(), POLLIN, 0}};
+  auto send_frame = [&](v1::FrameType type, std::span<const std::uint8_t> bytes) {
+    std::uint8_t header[v1::kHeaderSize];
+    Tag tag;
+    sealer.seal_parts(type, bytes, header, tag);
+    iovec iov[3] = {{header, sizeof header},
+                    {const_cast<std::uint8_t*>(bytes.data()), bytes.size()},
+                    {tag.data(), tag.size()}};
+    int err = write_all_gathered(conn.socket(), iov, 3);
+    if (err != 0) {
+      conn.abort("the connection failed while sending: " + errno_text(err) +
+                     " (the peer went away before our stream was complete)",
+                 kExitFailure);
+      return false;
+    }
+    return true;
+  };
+  for (;;) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      conn.abort("cannot wait for standard input: " + errno_text(errno), kExitFailure);
+      return;
+    }
+    if (fds[1].revents != 0) return;  // the other direction failed: stop now
+    // Take whatever input is ready, up to one frame, without waiting for more:
+    // a bulk pipe fills big frames, a lone interactive line goes out at once.
+    std::size_t n = 0;
+    bool eof = false;
+    do {
+      long got = read_some(options.input_fd, std::span(payload).subspan(n));
+      if (got < 0) {
+        conn.abort("cannot read standard input: " + errno_text(static_cast<int>(-got)),
+                   kExitFailure);
+        return;
+      }
+      if (got == 0) {
+        eof = true;
+        break;
+      }
+      n += static_cast<std::size_t>(got);
+    } while (n < payload.size() && readable_now(options.input_fd));
+    if (n > 0) {
+      if (!send_frame(v1::FrameType::data, std::span(payload).first(n))) return;
+      conn.counters().add_sent(n);
+    }
+    if (eof) {
+      if (!send_frame(v1::FrameType::close, {})) return;
+      // Half-close, as socat does: the peer sees our end, and may still send.
+      ::shutdown(conn.socket(), SHUT_WR);
+      return;
+    }
+  }
+}
+
+// The direction is over: whoever reads our output gets its end of file now,
+// as with socat, instead of when the other direction ends too. The descriptor
+// number stays valid (it now points at /dev/null), so nothing else reuses it.
+void end_output(int fd) noexcept {
+  int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null_fd < 0) return;
+  ::dup2(null_fd, fd);
+  ::close(null_fd);
+}
+
+// socket -> verified frames -> stdout, until the peer's CLOSE or a failure.
+void receive_direction(Connection& conn, V1Session& session, const RelayOptions& options) {
+  InputBuffer& in = session.input();
+  FrameReceiver& rx = session.established_receiver();
+  // Returns false when this direction is over (closed, or a failure recorded).
+  auto handle = [&](const Event& e) {
+    switch (e.kind) {
+      case EventKind::message: {
+        if (e.type != MessageType::data) {
+          conn.abort("the peer sent a chat or notice frame: intact connect and listen carry "
+                     "byte streams only (use intact chat for a room)",
+                     kExitFailure);
+          return false;
+        }
+        int err = write_all(options.output_fd, e.payload);
+        if (err != 0) {
+          conn.abort("cannot write standard output: " + errno_text(err), kExitFailure);
+          return false;
+        }
+        conn.counters().add_received(e.payload.size());
+        return true;
+      }
+      case EventKind::closed:
+        if (options.end_output_at_close) end_output(options.output_fd);
+        return false;
+      case EventKind::truncated:
+        conn.abort(e.detail + " (exit 4: everything written before it was verified)",
+                   kExitTruncated);
+        return false;
+      case EventKind::integrity_failure:
+        conn.abort(std::string(kLostIntegrity) + " A frame of the stream failed its tag check " +
+                       "(frame " + std::to_string(e.seq) +
+                       "); stopped, nothing from it or after it was written",
+                   kExitIntegrity);
+        return false;
+      case EventKind::replay:
+      case EventKind::gap:
+      case EventKind::protocol_error:
+        conn.abort("integrity failure: " + e.detail +
+                       "; stopped, nothing after the last verified frame was written",
+                   kExitIntegrity);
+        return false;
+      case EventKind::established: return true;
+    }
+    return true;
+  };
+  for (;;) {
+    while (auto e = rx.poll(in)) {
+      if (!handle(*e)) return;
+    }
+    long n = read_some(conn.socket(), in.prepare(kSocketReadSize));
+    if (n < 0 && n != -ECONNRESET) {
+      conn.abort("the connection failed while receiving: " + errno_text(static_cast<int>(-n)),
+                 kExitFailure);
+      return;
+    }
+    if (n <= 0) {
+      // A reset or a FIN: whatever was not closed with CLOSE was cut off.
+      if (auto e = rx.eof(in)) handle(*e);
+      return;
+    }
+    in.commit(static_cast<std::size_t>(n));
+  }
+}
+
+// A pipe holds 64 KiB by default, so each read or write of one moves at most
+// that; a bigger pipe lets one system call move a whole frame. Best effort:
+// not a pipe, or over the system's limit (fs.pipe-max-size), changes nothing.
+void enlarge_pipe(int fd, std::size_t bytes) noexcept {
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd, F_SETPIPE_SZ, static_cast<int>(bytes));
+}
+
+}  // namespace
+
+int relay_stream(int socket_fd, const Key& key, const RelayOptions& options) {
+  if (options.frame_payload == 0 || options.frame_payload > v1::kMaxPayload)
+    throw Error("the frame size must be between 1 and " + std::to_string(v1::kMaxPayload) +
+                " bytes", kExitUsage);
+  // strict: any event but a verified message or the close ends the stream.
+  V1Session::Options session_options;
+  session_options.role = options.role;
+  session_options.name = options.name;
+  session_options.strict = true;
+  V1Session session(key, session_options);
+  try {
+    run_handshake(socket_fd, session, options.handshake_timeout);
+  } catch (...) {
+    ::shutdown(socket_fd, SHUT_RDWR);
+    throw;
+  }
+
+  enlarge_pipe(options.input_fd, options.frame_payload);
+  enlarge_pipe(options.output_fd, options.frame_payload);
+  Connection conn(socket_fd);
+  std::optional<ProgressMeter> meter;
+  if (options.progress) meter.emplace(conn.counters());
+  FrameSealer& sealer = session.established_sealer();
+  std::thread sender([&] {
+    try {
+      send_direction(conn, sealer, options);
+    } catch (const std::exception& e) {
+      conn.abort(e.what(), kExitFailure);
+    }
+  });
+  try {
+    receive_direction(conn, session, options);
+  } catch (const std::exception& e) {
+    conn.abort(e.what(), kExitFailure);
+  }
+  sender.join();
+  if (meter) meter->stop();
+  ::shutdown(socket_fd, SHUT_RDWR);
+  if (auto failure = conn.failure()) throw *failure;
+  return kExitOk;
+}
+
+}  // namespace intact::stream
