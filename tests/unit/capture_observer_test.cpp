@@ -207,6 +207,25 @@ TEST(V1Observer, AChangedTagByteIsModified) {
   EXPECT_EQ(kinds(only(observe(o, r), Direction::client_to_server)), "EMIC");
 }
 
+TEST(V1Observer, AnAlteredLengthFieldIsModifiedAndNothingAfterItIsTakenForAMessage) {
+  auto r = v1_conversation({"one", "two", "three"});
+  r.c2s[r.c2s_frames[0] + 12] += 3;  // "one" claims 6 bytes: its tag no longer lines up
+  V1Observer o(kKey);
+  auto seen = observe(o, r);
+  auto c2s = only(seen, Direction::client_to_server);
+  ASSERT_GE(c2s.size(), 3u);
+  EXPECT_EQ(c2s[1].kind, EventKind::integrity_failure);
+  // What follows starts inside a tag (random bytes): almost always an unknown type or an
+  // over-long length (malformed); a plausible header instead waits and ends truncated.
+  // Either way nothing after the altered frame is taken for a message.
+  EXPECT_TRUE(c2s.back().kind == EventKind::protocol_error ||
+              c2s.back().kind == EventKind::truncated)
+      << kinds(c2s);
+  for (std::size_t i = 2; i < c2s.size(); ++i)
+    EXPECT_NE(c2s[i].kind, EventKind::message) << kinds(c2s);
+  EXPECT_EQ(kinds(only(seen, Direction::server_to_client)), "EMC");  // the other side is unaffected
+}
+
 TEST(V1Observer, AFrameSentTwiceIsReplayed) {
   auto r = v1_conversation({"one", "two", "three"});
   Bytes frame2(r.c2s.begin() + static_cast<std::ptrdiff_t>(r.c2s_frames[1]),
