@@ -84,7 +84,9 @@ void flush_output(int socket_fd, V1Session& session) {
   session.consume_output(session.pending_output_size());
 }
 
-void run_handshake(int socket_fd, V1Session& session, std::chrono::milliseconds timeout) {
+}  // namespace
+
+void run_blocking_handshake(int socket_fd, V1Session& session, std::chrono::milliseconds timeout) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + timeout;
   for (;;) {
@@ -118,6 +120,8 @@ void run_handshake(int socket_fd, V1Session& session, std::chrono::milliseconds 
     }
   }
 }
+
+namespace {
 
 // stdin -> DATA frames -> socket; CLOSE and a write shutdown at end of input.
 void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& options) {
@@ -272,7 +276,7 @@ int relay_stream(int socket_fd, const Key& key, const RelayOptions& options) {
   session_options.strict = true;
   V1Session session(key, session_options);
   try {
-    run_handshake(socket_fd, session, options.handshake_timeout);
+    run_blocking_handshake(socket_fd, session, options.handshake_timeout);
   } catch (...) {
     ::shutdown(socket_fd, SHUT_RDWR);
     throw;

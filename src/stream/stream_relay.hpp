@@ -19,6 +19,7 @@
 
 #include "intact/frame.hpp"
 #include "intact/key.hpp"
+#include "intact/v1_session.hpp"
 
 namespace intact::stream {
 
@@ -37,6 +38,12 @@ struct RelayOptions {
   // finalisation and system calls; the protocol maximum is 1 MiB.
   std::size_t frame_payload = 256 * 1024;
 };
+
+// Runs protocol v1's handshake on a blocking socket: sends the session's
+// output, feeds it what arrives, until the `established` event. Throws
+// intact::Error (kExitFailure) on a handshake failure or after `timeout`.
+// Bytes that arrived after the handshake stay in session.input().
+void run_blocking_handshake(int socket_fd, V1Session& session, std::chrono::milliseconds timeout);
 
 // Runs one connection to its end. Returns kExitOk after both directions closed
 // with an authenticated CLOSE; throws intact::Error with kExitIntegrity (3) on
