@@ -1,12 +1,12 @@
 #include "net/connection.hpp"
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
 #include <algorithm>
+#include <exception>
 
 #include "intact/error.hpp"
 #include "net/endpoint.hpp"
@@ -33,9 +33,23 @@ Connection::Connection(tcp::socket socket, std::unique_ptr<Session> session,
 void Connection::start() {
   auto self = shared_from_this();
   auto ex = socket_.get_executor();
-  asio::co_spawn(ex, [self] { return self->reader(); }, asio::detached);
-  asio::co_spawn(ex, [self] { return self->writer(); }, asio::detached);
-  asio::co_spawn(ex, [self] { return self->watchdog(); }, asio::detached);
+  // An exception escaping a coroutine (from the observer, or a send the
+  // session refuses) would otherwise end it silently (Asio's `detached` drops
+  // it), leaving a connection nobody reads: end this connection instead, with
+  // the reason, and nobody else's.
+  auto on_exit = [self](std::exception_ptr ep) {
+    if (!ep) return;
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      self->finish(std::string("internal error: ") + e.what());
+    } catch (...) {
+      self->finish("internal error");
+    }
+  };
+  asio::co_spawn(ex, [self] { return self->reader(); }, on_exit);
+  asio::co_spawn(ex, [self] { return self->writer(); }, on_exit);
+  asio::co_spawn(ex, [self] { return self->watchdog(); }, on_exit);
   // A legacy session is established at once; a v1 client has its hello queued.
   drain_events();
   wake_writer();
