@@ -7,6 +7,7 @@
 #include <asio/use_awaitable.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "intact/crypto.hpp"
@@ -38,13 +39,40 @@ class ChatServer::Member final : public Participant {
 
   void deliver_message(const Participant& from, std::string_view text, bool is_private) override {
     std::string body = is_private ? "(private) " + std::string(text) : std::string(text);
+    // The relayed frame carries more than the text (the author's name, "(private) ", the lab
+    // format's "name: "), and a lab-format member has a smaller maximum: a text that fitted
+    // its sender's frame may not fit this member's. Sealing it anyway would throw; say so instead.
+    std::size_t framing = 0;
+    if (!from.is_host()) {
+      framing = format == WireFormat::v1 ? 1 + std::min(from.name().size(), v1::kMaxNameSize)
+                                         : from.name().size() + 2;
+    }
+    std::size_t limit = conn.session().max_payload();
+    if (body.size() + framing > limit) {
+      deliver_notice("a message from " + from.name() + " (" + std::to_string(text.size()) +
+                     " bytes) is too long to relay to you: at most " +
+                     std::to_string(limit - std::min(limit, framing + body.size() - text.size())) +
+                     " bytes fit in your connection's frames");
+      return;
+    }
     // What the server itself says is the peer's own data; a relayed line names its author.
     if (from.is_host())
       conn.send_data(as_bytes(body));
     else
       conn.send_chat(from.name(), body);
   }
-  void deliver_notice(std::string_view text) override { conn.send_notice(text); }
+  void deliver_notice(std::string_view text) override {
+    // Notices may quote what a peer sent ("unknown command /..."): keep them within a frame.
+    std::size_t framing = format == WireFormat::v1 ? 0 : 4;  // the lab format's "*** "
+    std::size_t limit = conn.session().max_payload() - framing;
+    if (text.size() > limit) {
+      std::string cut(text.substr(0, limit - 3));
+      cut += "...";
+      conn.send_notice(cut);
+      return;
+    }
+    conn.send_notice(text);
+  }
 
   net::Connection& conn;
   WireFormat format;

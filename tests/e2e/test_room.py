@@ -214,6 +214,26 @@ def test_who_msg_nick_and_kick():
     a.wait_for(r"unknown command /bogus", "out")
 
 
+def test_a_maximum_size_line_or_command_neither_wedges_its_sender_nor_is_lost_silently():
+    # A relayed frame adds the author's name to the text, and replies quote the command:
+    # a 1 MiB line must not make the server's sealing fail (which used to end the sender's
+    # reader silently: nothing it sent afterwards was ever read).
+    srv, port = start_server()
+    a, b = client(port, "alice"), client(port, "bob")
+    for p in (a, b):
+        p.wait_for("keys confirmed", "err")
+    b.wait_for(r"alice joined|here: .*alice", "out")
+    a.send("y" * (1 << 20) + "\n")
+    b.wait_for(r"a message from alice \(1048576 bytes\) is too long to relay to you", "out")
+    a.send("/" + "x" * ((1 << 20) - 1) + "\n")
+    a.wait_for(r"^\*\*\* unknown command /xxx.*\.\.\.$", "out")
+    a.send("after\n")
+    srv.wait_for(r"^alice: after$", "out")
+    b.wait_for(r"^alice: after$", "out")
+    a.close_stdin()
+    check(a.wait(15) == 0, f"alice exits 0: {a.err_lines}")
+
+
 def test_names_are_unique_and_control_characters_are_neutralised():
     srv, port = start_server()
     a1 = client(port, "alice")
