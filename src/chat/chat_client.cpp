@@ -37,11 +37,22 @@ void ChatClient::start() {
     exit_decided_ = true;
     done();
   });
+  wait_for_signal();
+}
+
+void ChatClient::wait_for_signal() {
   signals_.async_wait([this](std::error_code ec, int) {
     if (ec) return;
-    // First signal: leave politely. The linger bound keeps this short.
-    if (conn_ && conn_->open()) {
+    if (conn_ && conn_->open() && !interrupted_ && !input_ended_) {
+      // First signal: leave politely (the close is sent after what is queued).
+      interrupted_ = true;
+      input_ended_ = true;
       conn_->close("interrupted");
+      wait_for_signal();
+    } else if (conn_ && conn_->open()) {
+      // Already leaving, but the server is slow to take our last bytes: the user
+      // does not want to wait. What was not sent is reported (exit 1).
+      conn_->abort("interrupted while the last messages were still being sent");
     } else {
       done();
     }
@@ -155,10 +166,11 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
   }
 }
 
-void ChatClient::on_disconnect(net::Connection&, const std::string& reason) {
+void ChatClient::on_disconnect(net::Connection& c, const std::string& reason) {
   if (!exit_decided_) {
-    // We closed and the server did not answer in time: our part is done.
-    bool ours = input_ended_;
+    // We closed and the server did not answer in time: our part is done, if
+    // everything we queued (our last lines, our close) was sent.
+    bool ours = input_ended_ && c.queued_bytes() == 0;
     if (!ours) std::cerr << "intact: " << reason << std::endl;
     exit_code_ = ours ? kExitOk : kExitFailure;
     exit_decided_ = true;

@@ -52,6 +52,7 @@ class ChatClient final : public net::ConnectionObserver {
  private:
   asio::awaitable<void> connect_and_run();
   asio::awaitable<void> stdin_loop();
+  void wait_for_signal();
   void ready();
   void done();
 
@@ -65,6 +66,7 @@ class ChatClient final : public net::ConnectionObserver {
   bool exit_decided_ = false;
   bool ready_ = false;
   bool input_ended_ = false;
+  bool interrupted_ = false;
   bool done_ = false;
 };
 

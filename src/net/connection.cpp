@@ -27,7 +27,7 @@ Connection::Connection(tcp::socket socket, std::unique_ptr<Session> session,
   peer_ = ec ? std::string("(unknown peer)") : describe(ep);
   socket_.set_option(tcp::no_delay(true), ec);
   writer_wake_.expires_at(Clock::time_point::max());
-  started_ = last_activity_ = Clock::now();
+  started_ = last_activity_ = last_write_ = Clock::now();
 }
 
 void Connection::start() {
@@ -120,10 +120,11 @@ asio::awaitable<void> Connection::writer() {
         finish(fail_reason_);
         co_return;
       }
-      if (closing_ && !write_shut_) {
+      if (closing_ && !write_shut_ && !failing_) {
         std::error_code ec;
         socket_.shutdown(tcp::socket::shutdown_send, ec);
         write_shut_ = true;
+        watchdog_timer_.cancel();  // the linger starts now
         if (peer_done_) {
           finish("closed");
           co_return;
@@ -135,13 +136,20 @@ asio::awaitable<void> Connection::writer() {
     }
     session_->take_output(buf);
     in_flight_ = buf.size();
-    std::error_code ec;
-    co_await asio::async_write(socket_, asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
-    in_flight_ = 0;
-    if (!open_) co_return;
-    if (ec) {
-      finish("connection lost while sending: " + ec.message());
-      co_return;
+    // Piece by piece, so the watchdog sees a slow peer making progress.
+    std::size_t done = 0;
+    while (done < buf.size()) {
+      std::error_code ec;
+      std::size_t n = co_await socket_.async_write_some(
+          asio::buffer(buf.data() + done, buf.size() - done), asio::redirect_error(asio::use_awaitable, ec));
+      if (!open_) co_return;
+      if (ec) {
+        finish("connection lost while sending: " + ec.message());
+        co_return;
+      }
+      done += n;
+      in_flight_ = buf.size() - done;
+      last_write_ = Clock::now();
     }
   }
 }
@@ -162,8 +170,19 @@ asio::awaitable<void> Connection::watchdog() {
       }
       deadline = std::min(deadline, d);
     }
-    if (closing_) {
-      auto d = closing_since_ + limits_.linger;
+    if (closing_ && !write_shut_ && !failing_) {
+      // Still flushing what was queued before our close: wait while the peer takes it.
+      auto d = std::max(closing_since_, last_write_) + limits_.flush_timeout;
+      if (now >= d) {
+        finish(failing_ ? fail_reason_
+                        : "the peer read nothing for " +
+                              std::to_string(limits_.flush_timeout.count()) + " ms; " +
+                              std::to_string(queued_bytes()) + " bytes were never sent");
+        co_return;
+      }
+      deadline = std::min(deadline, d);
+    } else if (closing_) {
+      auto d = (failing_ ? closing_since_ : std::max(closing_since_, last_write_)) + limits_.linger;
       if (now >= d) {
         finish(failing_ ? fail_reason_ : "closed (the peer did not answer our close in time)");
         co_return;

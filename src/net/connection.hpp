@@ -47,7 +47,10 @@ struct ConnectionLimits {
   std::size_t max_queued_bytes = 4u << 20;  // bytes waiting for a peer that does not read
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds idle_timeout{0};  // 0: none
-  std::chrono::milliseconds linger{2'000};    // after our close, how long we wait for the peer's
+  std::chrono::milliseconds linger{2'000};    // after our close is sent, how long we wait for the peer's
+  // Until our close is sent, what we queued before it is still being flushed: that may take
+  // long (a slow peer), and is given up only when no byte could be written for this long.
+  std::chrono::milliseconds flush_timeout{30'000};
   std::size_t read_buffer = 16 * 1024;
 };
 
@@ -70,7 +73,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool send_notice(std::string_view text);
 
   // Authenticated close: queue it, flush, half-close; the socket is closed when
-  // the peer has closed too, or after the linger time.
+  // the peer has closed too, or the linger time after the half-close (the flush
+  // itself is bounded by flush_timeout without progress). If the connection then
+  // ends with queued_bytes() > 0, what was queued did not all reach the peer.
   void close(std::string_view reason = {});
   // Drop the connection at once.
   void abort(const std::string& reason);
@@ -107,6 +112,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Clock::time_point started_;
   Clock::time_point last_activity_;
   Clock::time_point closing_since_;
+  Clock::time_point last_write_;  // the last time the socket took some of our bytes
 };
 
 }  // namespace intact::net

@@ -174,6 +174,54 @@ def test_server_keeps_serving_after_its_input_ends_and_stops_on_sigterm_with_cle
           f"no truncation warning: {cli.out_lines}")
 
 
+def test_every_line_before_the_end_of_input_is_delivered_even_when_the_server_reads_slowly():
+    # The linger bounds the wait for the server's answering close, not the flushing of our own
+    # queued lines: a client whose input ended while megabytes still waited for a slow server
+    # used to give up after the linger (exit 0!) and drop the rest of its lines.
+    import signal
+    srv, port = start_server()
+    cli = Proc(["client", "--port", str(port), "--key", KEY, "--name", "slow", "--linger", "1s"])
+    cli.wait_for(r"keys confirmed", "err")
+    srv.p.send_signal(signal.SIGSTOP)
+    try:
+        n = 10000
+        line = "z" * 2000
+        cli.send("".join(f"{i} {line}\n" for i in range(n)))
+        cli.close_stdin()
+        time.sleep(2.5)  # longer than the linger, while the server reads nothing
+    finally:
+        srv.p.send_signal(signal.SIGCONT)
+    rc = cli.wait(60)
+    srv.wait_for(rf"^slow: {n - 1} z+$", "out", timeout=60)
+    got = [l.split(" ")[1] for l in srv.out_lines if l.startswith("slow: ")]
+    check(got == [str(i) for i in range(n)], f"every line once, in order; got {len(got)}")
+    check(rc == 0, f"client exit code {rc}: {cli.err_lines[-3:]}")
+    srv.wait_for(r"slow left \(closed\)", "out")
+
+
+def test_ctrl_c_while_the_last_lines_wait_for_a_stalled_server_ends_the_client_with_exit_1():
+    # Waiting for a slow server to take our last lines is bounded only by 30 s without
+    # progress; Ctrl-C (a second one, if the first came before the end of input) cuts it
+    # short, and the client says that lines were not sent instead of claiming success.
+    import signal
+    srv, port = start_server()
+    cli = Proc(["client", "--port", str(port), "--key", KEY, "--name", "stuck"])
+    cli.wait_for(r"keys confirmed", "err")
+    srv.p.send_signal(signal.SIGSTOP)
+    try:
+        cli.send("".join(f"{i} {'q' * 2000}\n" for i in range(10000)))
+        cli.close_stdin()
+        cli.p.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        cli.p.send_signal(signal.SIGINT)
+        rc = cli.wait(15)
+    finally:
+        srv.p.send_signal(signal.SIGCONT)
+    check(rc == 1, f"exit 1 when lines were not sent, got {rc}: {cli.err_lines[-3:]}")
+    check(any("interrupted while the last messages were still being sent" in l for l in cli.err_lines),
+          f"the client says why: {cli.err_lines[-3:]}")
+
+
 def test_server_console_quit_command_stops_it():
     srv, port = start_server()
     srv.send("/quit\n")
