@@ -68,6 +68,7 @@ class V1Session final : public Session {
   enum class State { hello, confirm, established, finished };
   std::optional<Event> poll_hello();
   std::optional<Event> poll_confirm();
+  void make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) const;
   Event fail(std::string detail);
   void seal(v1::FrameType type, std::span<const std::uint8_t> payload);
   void check_can_send() const;
@@ -75,7 +76,6 @@ class V1Session final : public Session {
   Key psk_;
   Options opts_;
   State state_ = State::hello;
-  void make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) const;
   InputBuffer in_;
   bool eof_ = false;
   bool close_sent_ = false;
