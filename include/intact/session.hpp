@@ -65,8 +65,9 @@ class Session {
   virtual void feed_eof() = 0;
   virtual std::optional<Event> poll() = 0;
 
-  // Messages to the peer. Throw intact::Error when the payload is over the
-  // maximum, and std::logic_error before the session is established.
+  // Messages to the peer. Throw intact::Error when the format cannot carry the
+  // payload (over the maximum; in the lab's format, a '|' followed by 64 hex
+  // digits), and std::logic_error before the session is established.
   virtual void send_data(std::span<const std::uint8_t> payload) = 0;
   virtual void send_chat(std::string_view sender, std::string_view text) = 0;
   virtual void send_notice(std::string_view text) = 0;

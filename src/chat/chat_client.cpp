@@ -87,7 +87,13 @@ void ChatClient::ready() {
 
 asio::awaitable<void> ChatClient::stdin_loop() {
   net::LineReader reader(io_.get_executor(), STDIN_FILENO, conn_->session().max_payload());
+  // Read no further while a few maximal messages wait for the server: a slow
+  // server slows the reading of our input down instead of filling the queue to
+  // its bound (which would drop the connection).
+  const std::size_t backlog = 4 * (conn_->session().max_payload() + 1024);
   while (!done_ && !input_ended_) {
+    co_await conn_->wait_for_room(backlog);
+    if (done_ || input_ended_) co_return;
     auto line = co_await reader.next();
     if (done_) co_return;
     if (!line) {
@@ -109,7 +115,11 @@ void ChatClient::user_line(std::string_view line) {
     end_of_input();
     return;
   }
-  conn_->send_data(as_bytes(line));
+  try {
+    conn_->send_data(as_bytes(line));
+  } catch (const Error& e) {
+    std::cerr << "intact: " << e.what() << std::endl;  // this line only; the chat goes on
+  }
 }
 
 void ChatClient::end_of_input() {

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "intact/crypto.hpp"
+#include "intact/error.hpp"
 #include "intact/legacy.hpp"
 #include "intact/text.hpp"
 #include "intact/v1_session.hpp"
@@ -56,10 +57,16 @@ class ChatServer::Member final : public Participant {
       return;
     }
     // What the server itself says is the peer's own data; a relayed line names its author.
-    if (from.is_host())
-      conn.send_data(as_bytes(body));
-    else
-      conn.send_chat(from.name(), body);
+    try {
+      if (from.is_host())
+        conn.send_data(as_bytes(body));
+      else
+        conn.send_chat(from.name(), body);
+    } catch (const Error& e) {
+      // This member's format cannot carry the text (the lab's format and a '|'
+      // followed by 64 hex digits): tell this member, and only this member.
+      deliver_notice("a message from " + from.name() + " could not be relayed to you: " + e.what());
+    }
   }
   void deliver_notice(std::string_view text) override {
     // Notices may quote what a peer sent ("unknown command /..."): keep them within a frame.

@@ -119,6 +119,13 @@ void LegacySession::send_data(std::span<const std::uint8_t> payload) {
     throw Error("a message of " + std::to_string(payload.size()) +
                 " bytes is over the lab format's maximum of " + std::to_string(max_message_));
   }
+  // The receiver ends a message at the first '|' followed by 64 hex digits: a
+  // text containing one cannot be carried in this format (protocol v1 can).
+  std::size_t bar = 0, scan = 0;
+  if (legacy::find_boundary(payload, &bar, &scan) == legacy::Boundary::found) {
+    throw Error("the lab's format cannot carry a message containing '|' followed by 64 hex "
+                "digits (the receiver would take them for the tag); not sent");
+  }
   legacy::encode(mac_, payload, out_);
 }
 

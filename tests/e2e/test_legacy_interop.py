@@ -113,5 +113,45 @@ def test_intact_legacy_client_with_another_key_fails_the_lab_servers_check_and_v
     cli.wait(10)
 
 
+def test_a_text_the_labs_format_cannot_carry_is_refused_for_lab_peers_only():
+    # '|' followed by 64 hex digits would be taken for the tag by a lab receiver.
+    tricky = "look: |" + "AB" * 32 + " here"
+    srv = Proc(["server", "--port", "0", "--legacy-port", "0", "--key", LAB_KEY])
+    v1_port = int(srv.wait_for(r"listening on .*:(\d+) \(protocol v1\)", "err").group(1))
+    lab_port = int(srv.wait_for(r"listening on .*:(\d+) \(lab format", "err").group(1))
+    import re
+    import socket
+    raw = socket.create_connection(("127.0.0.1", lab_port), timeout=10)
+    v1a = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--name", "alice"])
+    v1b = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--name", "bob"])
+    v1a.wait_for("keys confirmed", "err")
+    v1b.wait_for("keys confirmed", "err")
+    srv.wait_for(r"bob joined", "out")
+    v1a.send(tricky + "\n")
+    v1a.send("plain after\n")
+    v1b.wait_for("^alice: " + tricky.replace("|", r"\|") + "$", "out")
+    # Several messages may share one read here, so parse the stream rather than one per recv.
+    data = b""
+    while b"alice: plain after|" not in data:
+        chunk = raw.recv(4096)
+        check(chunk, "the server keeps the lab client connected")
+        data += chunk
+    data += raw.recv(4096) if not re.search(rb"alice: plain after\|[0-9A-F]{64}", data) else b""
+    messages = re.findall(rb"(.*?)\|([0-9A-F]{64})", data, re.S)
+    check(messages, f"lab-format messages arrive: {data!r}")
+    for text, tag in messages:
+        check(lab_peer.tag(LAB_KEY, text.decode()) == tag.decode(), f"{text!r} verifies")
+    check(not any(b"AB" * 32 in t for t, _ in messages), "the lab client is not sent the ambiguous text")
+    check(any(b"could not be relayed" in t for t, _ in messages), "the lab client is told")
+    v1a.close_stdin()
+    check(v1a.wait(15) == 0, "the sender is not disconnected")
+    raw.close()
+    cli = Proc(["client", "--legacy", "--port", str(lab_port), "--key", LAB_KEY])
+    cli.send(tricky + "\n")
+    cli.wait_for(r"cannot carry a message containing", "err")
+    cli.close_stdin()
+    check(cli.wait(15) == 0, "a refused line does not end the client")
+
+
 if __name__ == "__main__":
     TestRunner(globals()).main()
