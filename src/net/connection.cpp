@@ -21,6 +21,7 @@ Connection::Connection(tcp::socket socket, std::unique_ptr<Session> session,
       limits_(limits),
       writer_wake_(socket_.get_executor()),
       watchdog_timer_(socket_.get_executor()),
+      room_wake_(socket_.get_executor()),
       read_buf_(limits.read_buffer) {
   std::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
@@ -150,6 +151,7 @@ asio::awaitable<void> Connection::writer() {
       done += n;
       in_flight_ = buf.size() - done;
       last_write_ = Clock::now();
+      room_wake_.cancel();
     }
   }
 }
@@ -200,6 +202,15 @@ asio::awaitable<void> Connection::watchdog() {
     watchdog_timer_.expires_at(deadline);
     std::error_code ec;
     co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> Connection::wait_for_room(std::size_t bytes) {
+  auto self = shared_from_this();
+  while (open_ && queued_bytes() >= bytes) {
+    room_wake_.expires_at(Clock::time_point::max());
+    std::error_code ec;
+    co_await room_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
 }
 
@@ -265,6 +276,7 @@ void Connection::finish(const std::string& reason) {
   socket_.close(ec);
   writer_wake_.cancel();
   watchdog_timer_.cancel();
+  room_wake_.cancel();
   observer_.on_disconnect(*this, reason);
 }
 

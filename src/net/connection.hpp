@@ -72,6 +72,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool send_chat(std::string_view sender, std::string_view text);
   bool send_notice(std::string_view text);
 
+  // Waits until fewer than `bytes` are queued, or the connection is gone:
+  // back-pressure for a producer (standard input) that would otherwise fill the
+  // queue up to max_queued_bytes and have the connection dropped as "too slow".
+  // One waiter at a time.
+  asio::awaitable<void> wait_for_room(std::size_t bytes);
+
   // Authenticated close: queue it, flush, half-close; the socket is closed when
   // the peer has closed too, or the linger time after the half-close (the flush
   // itself is bounded by flush_timeout without progress). If the connection then
@@ -100,6 +106,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string peer_;
   asio::steady_timer writer_wake_;
   asio::steady_timer watchdog_timer_;
+  asio::steady_timer room_wake_;  // wait_for_room's waiter, woken as bytes are written
   std::vector<std::uint8_t> read_buf_;
   std::size_t in_flight_ = 0;
   bool open_ = true;

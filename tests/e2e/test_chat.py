@@ -10,6 +10,7 @@ import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -197,6 +198,30 @@ def test_every_line_before_the_end_of_input_is_delivered_even_when_the_server_re
     check(got == [str(i) for i in range(n)], f"every line once, in order; got {len(got)}")
     check(rc == 0, f"client exit code {rc}: {cli.err_lines[-3:]}")
     srv.wait_for(r"slow left \(closed\)", "out")
+
+
+def test_piped_input_larger_than_the_send_queue_waits_for_a_slow_server_instead_of_failing():
+    # The client reads its input only as fast as the server takes the messages: it used to
+    # queue everything and drop its own connection as "too slow" past 64 MiB.
+    import signal
+    srv, port = start_server()
+    cli = Proc(["client", "--port", str(port), "--key", KEY, "--name", "pipe"])
+    cli.wait_for(r"keys confirmed", "err")
+    n = 80
+    srv.p.send_signal(signal.SIGSTOP)
+    try:
+        writer = threading.Thread(
+            target=lambda: (cli.send("".join(f"{i} {'p' * 1000000}\n" for i in range(n))), cli.close_stdin()),
+            daemon=True)
+        writer.start()
+        time.sleep(2)  # the client reads what it can while the server reads nothing
+    finally:
+        srv.p.send_signal(signal.SIGCONT)
+    rc = cli.wait(120)
+    check(rc == 0, f"client exit code {rc}: {cli.err_lines[-3:]}")
+    srv.wait_for(rf"^pipe: {n - 1} p+$", "out", timeout=60)
+    got = [l.split(" ")[1] for l in srv.out_lines if l.startswith("pipe: ")]
+    check(got == [str(i) for i in range(n)], f"every line once, in order; got {len(got)}")
 
 
 def test_ctrl_c_while_the_last_lines_wait_for_a_stalled_server_ends_the_client_with_exit_1():
