@@ -16,8 +16,12 @@ AddressFilter::Block AddressFilter::parse(const std::string& spec) {
   auto slash = spec.find('/');
   std::string addr = spec.substr(0, slash);
   std::error_code ec;
-  auto base = unmap(asio::ip::make_address(addr, ec));
-  unsigned max = base.is_v4() ? 32 : 128;
+  auto raw = asio::ip::make_address(addr, ec);
+  // An IPv4-mapped block (::ffff:10.0.0.0/104) is the IPv4 block it maps (10.0.0.0/8):
+  // peers are judged as IPv4, so its prefix counts the IPv4 bits only.
+  bool mapped = !ec && raw.is_v6() && raw.to_v6().is_v4_mapped();
+  auto base = unmap(raw);
+  unsigned max = raw.is_v4() ? 32 : 128;
   unsigned prefix = max;
   bool ok = !ec;
   if (ok && slash != std::string::npos) {
@@ -25,6 +29,10 @@ AddressFilter::Block AddressFilter::parse(const std::string& spec) {
     ok = !p.empty() && p.size() <= 3 && p.find_first_not_of("0123456789") == std::string::npos &&
          std::stoul(p) <= max;
     if (ok) prefix = static_cast<unsigned>(std::stoul(p));
+  }
+  if (ok && mapped) {
+    ok = prefix >= 96;  // a shorter prefix would mix IPv4 with other IPv6 addresses
+    prefix = ok ? prefix - 96 : 0;
   }
   if (!ok) {
     throw Error("'" + spec + "' is not an address or CIDR block (e.g. 10.0.0.0/8, ::1, fd00::/8)",
