@@ -69,5 +69,32 @@ def test_incoming_message_leaves_the_half_typed_line_intact():
         tmux("kill-server", check_rc=False)
 
 
+def test_a_pasted_line_over_the_maximum_is_refused_and_the_editor_keeps_working():
+    # The lab format's maximum is 64 KiB; a longer paste used to throw out of Readline's
+    # callback, after which the client never read another key.
+    import tempfile
+    check(shutil.which("tmux") is not None, "tmux is installed by scripts/bootstrap test")
+    srv = Proc(["server", "--legacy", "--port", "0", "--key", KEY])
+    port = srv.port()
+    cmd = f"NO_COLOR=1 {shlex.quote(BIN)} client --legacy --port {port} --key {KEY} --name carol"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("w" * (64 * 1024 + 1))
+        paste = f.name
+    try:
+        tmux("new-session", "-d", "-s", SESSION, "-x", "100", "-y", "20", cmd)
+        wait_screen(lambda s: "carol>" in s, "the prompt")
+        tmux("load-buffer", paste)
+        tmux("paste-buffer", "-t", SESSION)
+        tmux("send-keys", "-t", SESSION, "Enter")
+        wait_screen(lambda s: "maximum" in s, "the refusal", timeout=60)
+        tmux("send-keys", "-t", SESSION, "-l", "still typing")
+        tmux("send-keys", "-t", SESSION, "Enter")
+        srv.wait_for(r": still typing$", "out")
+        check(not any("wwww" in l for l in srv.out_lines), "the oversized line is not sent")
+    finally:
+        tmux("kill-server", check_rc=False)
+        os.unlink(paste)
+
+
 if __name__ == "__main__":
     TestRunner(globals()).main()
