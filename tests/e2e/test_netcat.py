@@ -172,7 +172,8 @@ def attack_run(attack, frames=16):
             listener = Started(["listen", "--port", "0", "--frame-size", str(FRAME)], subprocess.DEVNULL, out)
             proxy = t.Proc(["proxy", "--listen", "127.0.0.1:0", "--to", f"127.0.0.1:{listener.port()}",
                             "--attack", attack], stdin=subprocess.DEVNULL)
-            client = Started(["connect", "127.0.0.1", str(proxy.port()), "--frame-size", str(FRAME)],
+            proxy_port = int(proxy.wait_for(r"listening on [^ ]*:(\d+)", "err").group(1))
+            client = Started(["connect", "127.0.0.1", str(proxy_port), "--frame-size", str(FRAME)],
                              src, subprocess.DEVNULL)
             lrc = listener.wait(60)
             client.wait(60)
