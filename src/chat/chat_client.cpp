@@ -145,7 +145,18 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
       else
         out_.message(peer, as_text(e.payload));
       break;
-    case EventKind::integrity_failure: out_.integrity_failure(peer, e.seq); break;
+    case EventKind::integrity_failure:
+      out_.integrity_failure(peer, e.seq);
+      // A v1 session stops by itself under --strict; a lab-format session has no such mode.
+      if (opts_.strict && c.session().format() == WireFormat::legacy) {
+        std::cerr << "intact: stopping at an integrity failure (--strict)" << std::endl;
+        if (!exit_decided_) {
+          exit_code_ = kExitIntegrity;
+          exit_decided_ = true;
+        }
+        c.abort("stopping at an integrity failure (--strict)");
+      }
+      break;
     case EventKind::replay: out_.replay(peer, e.seq); break;
     case EventKind::gap: out_.gap(peer, e.missing, e.seq); break;
     case EventKind::truncated:

@@ -228,6 +228,9 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
       if (m->format == WireFormat::v1)
         c.send_notice("your message (frame " + std::to_string(e.seq) +
                       ") failed verification on the server and was not delivered");
+      // A v1 session stops by itself under --strict; a lab-format session has no such mode.
+      if (opts_.strict && m->format == WireFormat::legacy)
+        c.abort("stopping at an integrity failure (--strict)");
       break;
     case EventKind::replay: out_.replay(m->name(), e.seq); break;
     case EventKind::gap: out_.gap(m->name(), e.missing, e.seq); break;

@@ -153,5 +153,29 @@ def test_a_text_the_labs_format_cannot_carry_is_refused_for_lab_peers_only():
     check(cli.wait(15) == 0, "a refused line does not end the client")
 
 
+def test_strict_ends_a_lab_format_connection_at_its_first_integrity_failure_on_both_sides():
+    # --strict used to be passed to v1 sessions only: in the lab's format it was ignored.
+    lab_srv = lab_peer.LabServer(OTHER_LAB_KEY)
+    cli = Proc(["client", "--legacy", "--strict", "--port", str(lab_srv.port), "--key", LAB_KEY])
+    peer = lab_srv.accept()
+    peer.send("forged for the client")
+    cli.wait_for("^" + LOST.replace(".", r"\.") + "$", "out")
+    check(cli.wait(15) == 3, f"the client exits 3 under --strict, got {cli.p.returncode}")
+    check(any("stopping at an integrity failure (--strict)" in l for l in cli.err_lines), f"{cli.err_lines}")
+    wait_until(lambda: peer.closed.is_set(), "the client to close the connection")
+    lab_srv.close()
+
+    srv = Proc(["server", "--legacy", "--strict", "--port", "0", "--key", LAB_KEY])
+    port = srv.port()
+    bad = lab_peer.lab_client(port, OTHER_LAB_KEY)
+    bad.send("forged for the server")
+    srv.wait_for(r"stopping at an integrity failure \(--strict\)", "err")
+    wait_until(lambda: bad.closed.is_set(), "the server to close that connection")
+    good = lab_peer.lab_client(port, LAB_KEY)
+    good.send("honest after")
+    srv.wait_for(r": honest after$", "out")
+    good.close()
+
+
 if __name__ == "__main__":
     TestRunner(globals()).main()
