@@ -183,12 +183,15 @@ def test_every_line_before_the_end_of_input_is_delivered_even_when_the_server_re
     srv, port = start_server()
     cli = Proc(["client", "--port", str(port), "--key", KEY, "--name", "slow", "--linger", "1s"])
     cli.wait_for(r"keys confirmed", "err")
+    n = 10000
+    line = "z" * 2000
     srv.p.send_signal(signal.SIGSTOP)
     try:
-        n = 10000
-        line = "z" * 2000
-        cli.send("".join(f"{i} {line}\n" for i in range(n)))
-        cli.close_stdin()
+        # From a thread: the client reads its input only as fast as the server takes it.
+        writer = threading.Thread(
+            target=lambda: (cli.send("".join(f"{i} {line}\n" for i in range(n))), cli.close_stdin()),
+            daemon=True)
+        writer.start()
         time.sleep(2.5)  # longer than the linger, while the server reads nothing
     finally:
         srv.p.send_signal(signal.SIGCONT)
@@ -234,8 +237,11 @@ def test_ctrl_c_while_the_last_lines_wait_for_a_stalled_server_ends_the_client_w
     cli.wait_for(r"keys confirmed", "err")
     srv.p.send_signal(signal.SIGSTOP)
     try:
-        cli.send("".join(f"{i} {'q' * 2000}\n" for i in range(10000)))
-        cli.close_stdin()
+        writer = threading.Thread(
+            target=lambda: (cli.send("".join(f"{i} {'q' * 2000}\n" for i in range(10000))), cli.close_stdin()),
+            daemon=True)
+        writer.start()
+        time.sleep(1)
         cli.p.send_signal(signal.SIGINT)
         time.sleep(0.5)
         cli.p.send_signal(signal.SIGINT)
