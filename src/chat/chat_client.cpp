@@ -54,6 +54,11 @@ void ChatClient::wait_for_signal() {
       // does not want to wait. What was not sent is reported (exit 1).
       conn_->abort("interrupted while the last messages were still being sent");
     } else {
+      if (!exit_decided_) {  // still connecting: nothing was said
+        std::cerr << "intact: interrupted before the connection was made" << std::endl;
+        exit_code_ = kExitFailure;
+        exit_decided_ = true;
+      }
       done();
     }
   });
@@ -191,8 +196,12 @@ void ChatClient::on_disconnect(net::Connection& c, const std::string& reason) {
   if (!exit_decided_) {
     // We closed and the server did not answer in time: our part is done, if
     // everything we queued (our last lines, our close) was sent.
-    bool ours = input_ended_ && c.queued_bytes() == 0;
-    if (!ours) std::cerr << "intact: " << reason << std::endl;
+    // (Not so when the handshake never finished: nothing was ever said.)
+    bool ours = input_ended_ && c.queued_bytes() == 0 && c.session().established();
+    if (!ours) {
+      std::cerr << "intact: " << reason
+                << (c.session().established() ? "" : " (before the handshake finished)") << std::endl;
+    }
     exit_code_ = ours ? kExitOk : kExitFailure;
     exit_decided_ = true;
   }

@@ -253,6 +253,26 @@ def test_ctrl_c_while_the_last_lines_wait_for_a_stalled_server_ends_the_client_w
           f"the client says why: {cli.err_lines[-3:]}")
 
 
+def test_ctrl_c_before_the_handshake_finished_is_not_a_success():
+    # A server that accepts and never speaks: the client is interrupted while it waits for the
+    # handshake. Nothing was said, so the exit code must not be 0.
+    import signal
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    try:
+        port = listener.getsockname()[1]
+        cli = Proc(["client", "--port", str(port), "--key", KEY, "--name", "early", "--linger", "1s"])
+        cli.wait_for(r"connected to", "err")
+        conn, _ = listener.accept()
+        cli.p.send_signal(signal.SIGINT)
+        rc = cli.wait(15)
+        check(rc == 1, f"exit 1 when interrupted before the handshake, got {rc}: {cli.err_lines[-2:]}")
+        conn.close()
+    finally:
+        listener.close()
+
+
 def test_server_console_quit_command_stops_it():
     srv, port = start_server()
     srv.send("/quit\n")
