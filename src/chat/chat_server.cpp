@@ -189,11 +189,22 @@ ChatServer::Member* ChatServer::member_of(net::Connection& c) {
   return static_cast<Member*>(c.user.get());
 }
 
+// "a, b, c" or, past `max` names, "a, b, ... and N more".
+std::string ChatServer::name_list(std::size_t max) const {
+  auto names = room_.names();
+  std::string list;
+  for (std::size_t i = 0; i < names.size() && i < max; ++i) list += (i == 0 ? "" : ", ") + names[i];
+  if (names.size() > max) list += " and " + std::to_string(names.size() - max) + " more";
+  return list;
+}
+
 void ChatServer::join(Member& m) {
   m.joined = true;
   room_.join(m);
   out_.connected(m.name(), m.conn.peer(), format_name(m.format));
-  room_.announce(m.name() + " joined", &m, false);
+  // In a large room, telling everyone of every arrival costs members x arrivals
+  // frames: past kAnnounceLimit members only the console shows joins and leaves.
+  if (room_.size() <= kAnnounceLimit) room_.announce(m.name() + " joined", &m, false);
 }
 
 void ChatServer::on_event(net::Connection& c, const Event& e) {
@@ -206,10 +217,8 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
       std::string name = room_.unique_name(wanted);
       m->set_name(name);
       join(*m);
-      auto names = room_.names();
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      std::string welcome = "welcome, " + name + "; here: " + list + ". /help lists commands";
+      std::string welcome = "welcome, " + name + "; " + std::to_string(room_.size()) +
+                            " here: " + name_list(kWelcomeNames) + ". /help lists commands";
       if (name != std::string(c.session().peer_name()))
         welcome = "the name '" + printable(c.session().peer_name()) + "' is taken or not allowed; you are " + name + ". " + welcome;
       c.send_notice(welcome);
@@ -257,7 +266,7 @@ void ChatServer::on_disconnect(net::Connection& c, const std::string& reason) {
     Member* mm = member_of(*keep);
     if (mm != nullptr && mm->joined) {
       room_.leave(*mm);
-      room_.announce(mm->name() + " left", nullptr, false);
+      if (room_.size() < kAnnounceLimit) room_.announce(mm->name() + " left", nullptr, false);
       mm->joined = false;
     }
     connections_.erase(keep.get());
@@ -293,10 +302,7 @@ void ChatServer::handle_command(Participant& who, std::string_view line) {
   if (cmd == "/help") {
     reply(who, host ? kConsoleHelp : kHelp);
   } else if (cmd == "/who") {
-    auto names = room_.names();
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    reply(who, std::to_string(names.size()) + " here: " + list);
+    reply(who, std::to_string(room_.size()) + " here: " + name_list(room_.size()));
   } else if (cmd == "/msg") {
     auto sp = rest.find(' ');
     std::string_view name = rest.substr(0, sp);

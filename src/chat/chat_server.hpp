@@ -68,6 +68,11 @@ class ChatServer final : public net::ConnectionObserver {
   void handle_command(Participant& who, std::string_view line);
   void reply(Participant& who, std::string_view text);
   Member* member_of(net::Connection& c);
+  std::string name_list(std::size_t max) const;
+
+  // Rooms larger than this announce joins and leaves on the console only.
+  static constexpr std::size_t kAnnounceLimit = 100;
+  static constexpr std::size_t kWelcomeNames = 20;
 
   asio::io_context& io_;
   Key key_;

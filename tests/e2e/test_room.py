@@ -293,5 +293,34 @@ def test_idle_timeout_disconnects_a_silent_client_with_a_notice():
     srv.wait_for(r"sleepy left \(", "out")
 
 
+def test_a_large_room_lists_a_few_names_and_stops_announcing_every_arrival():
+    srv, port = start_server()
+    first = v1_peer.V1Client(port, KEY, name="p0").handshake()
+    first.read_frame()  # its welcome
+    others = [v1_peer.V1Client(port, KEY, name=f"p{i}").handshake() for i in range(1, 105)]
+    late = client(port, "latecomer")
+    m = late.wait_for(r"welcome, latecomer; (\d+) here: (.*)\. /help", "out")
+    check(int(m.group(1)) == 107, f"the count includes everyone: {m.group(0)}")
+    check(m.group(2).endswith(" and 87 more") and len(m.group(2).split(", ")) == 20,
+          f"the welcome lists 20 names: {m.group(2)}")
+    srv.wait_for(r"latecomer joined from", "out")
+    first.sock.settimeout(2)
+    notices = []
+    try:
+        while True:
+            ftype, _, payload = first.read_frame()
+            if ftype == v1_peer.T_NOTICE:
+                notices.append(payload.decode())
+    except OSError:
+        pass
+    joined = [n for n in notices if n.endswith(" joined")]
+    check("p1 joined" in joined and "p98 joined" in joined, f"arrivals in a small room are announced")
+    check("latecomer joined" not in joined and "p104 joined" not in joined,
+          "arrivals past 100 members are not announced to every member")
+    for o in others:
+        o.sock.close()
+    first.sock.close()
+
+
 if __name__ == "__main__":
     TestRunner(globals()).main()
