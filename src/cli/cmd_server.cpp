@@ -93,6 +93,9 @@ const CommandRegistration registration{
         o.limits.max_queued_bytes = a->queue_limit;
         o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
         o.limits.idle_timeout = parse_duration(a->idle_timeout, "--idle-timeout");
+        // A member the server closes (/kick, idle) that stops reading is not waited for
+        // long: what it has not taken within the linger is dropped, and so is it.
+        o.limits.flush_timeout = o.limits.linger;
         for (const auto& s : a->allow) o.filter.allow(s);
         for (const auto& s : a->deny) o.filter.deny(s);
         Key key = a->key.load();
