@@ -51,7 +51,7 @@ struct ConnectionLimits {
   // Until our close is sent, what we queued before it is still being flushed: that may take
   // long (a slow peer), and is given up only when no byte could be written for this long.
   std::chrono::milliseconds flush_timeout{30'000};
-  std::size_t read_buffer = 16 * 1024;
+  std::size_t read_buffer = 4 * 1024;  // per connection: a room holds thousands
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
