@@ -168,11 +168,29 @@ TEST(LegacyDecoder, MessagesContainingBarsAndBarsFollowedByHexDigitsRoundTrip) {
 TEST(LegacyDecoder, AMessageWithABarFollowedBy64HexDigitsIsAmbiguousAndNeverDelivered) {
   // The format cannot tell this message's own "|<64 hex>" from a tag: the
   // decoder takes the first one, the tag check fails, nothing forged gets through.
+  // (A lab program can send such bytes; intact's sender refuses to, below.)
   std::string m = "x|" + std::string(64, 'A') + " tail";
+  HmacSha256 mac(Key::from_hex(kLabKey).bytes());
+  std::vector<std::uint8_t> wire;
+  legacy::encode(mac, as_bytes(m), wire);
   LegacySession rx(Key::from_hex(kLabKey));
-  auto events = deliver(rx, encoded(kLabKey, m));
+  auto events = deliver(rx, std::string(as_text(wire)));
   ASSERT_FALSE(events.empty());
   for (const auto& e : events) EXPECT_EQ(e.kind, EventKind::integrity_failure) << describe(events);
+}
+
+TEST(LegacyEncoder, RefusesATextItsReceiverWouldCutAtABarFollowedBy64HexDigits) {
+  LegacySession tx(Key::from_hex(kLabKey));
+  std::string ambiguous = "x|" + std::string(64, 'a') + " tail";
+  EXPECT_THROW(tx.send_data(as_bytes(ambiguous)), Error);
+  EXPECT_EQ(tx.pending_output_size(), 0u);
+  // A bar with fewer hex digits after it is fine, and arrives whole.
+  std::string fine = "x|" + std::string(63, 'A') + " tail";
+  tx.send_data(as_bytes(fine));
+  LegacySession rx(Key::from_hex(kLabKey));
+  auto events = deliver(rx, take(tx));
+  ASSERT_EQ(events.size(), 1u) << describe(events);
+  EXPECT_EQ(events[0].payload, fine);
 }
 
 TEST(LegacyDecoder, AcceptsALowerCaseHexTag) {
