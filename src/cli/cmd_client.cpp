@@ -68,6 +68,9 @@ const CommandRegistration registration{
         o.strict = a->strict;
         o.limits.linger = parse_duration(a->linger, "--linger");
         o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
+        // 0 would drop every connection before its first byte (it does not mean "never").
+        if (o.limits.handshake_timeout.count() == 0)
+          throw Error("--handshake-timeout must be more than 0 (e.g. 10s)", kExitUsage);
         o.limits.max_queued_bytes = 64u << 20;  // our own input: bounded, generous
         Key key = a->key.load();
         asio::io_context io;

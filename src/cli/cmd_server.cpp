@@ -92,6 +92,9 @@ const CommandRegistration registration{
         o.max_clients = a->max_clients;
         o.limits.max_queued_bytes = a->queue_limit;
         o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
+        // 0 would drop every connection before its first byte (it does not mean "never").
+        if (o.limits.handshake_timeout.count() == 0)
+          throw Error("--handshake-timeout must be more than 0 (e.g. 10s)", kExitUsage);
         o.limits.idle_timeout = parse_duration(a->idle_timeout, "--idle-timeout");
         // A member the server closes (/kick, idle) that stops reading is not waited for
         // long: what it has not taken within the linger is dropped, and so is it.

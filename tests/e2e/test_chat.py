@@ -330,6 +330,14 @@ def test_strict_server_closes_a_connection_at_its_first_integrity_failure():
     check(ok.wait(15) == 0, "other clients are served as before")
 
 
+def test_a_zero_handshake_timeout_is_a_usage_error_not_a_server_that_drops_everyone():
+    for sub in ("server", "client"):
+        r = run([sub, "--port", "0" if sub == "server" else "1", "--key", KEY, "--handshake-timeout", "0"],
+                timeout=15)
+        check(r.returncode == 2, f"{sub}: exit 2, got {r.returncode}: {r.stderr[-300:]}")
+        check(b"--handshake-timeout" in r.stderr, f"{sub}: the message names the option")
+
+
 def test_usage_errors_exit_2_and_help_works_for_every_subcommand():
     r = run(["server", "--port", "notaport", "--key", KEY])
     check(r.returncode == 2, f"bad port exit 2, got {r.returncode}")
