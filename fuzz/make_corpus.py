@@ -16,6 +16,11 @@ import os
 import struct
 import sys
 
+# The same HKDF and frame sealing the e2e tests use (tests/e2e/v1_peer.py, checked there
+# against RFC 5869 and docs/protocol.md).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+from v1_peer import hkdf as hkdf_sha256, seal as frame  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 PSK = bytes(range(0x00, 0x20))
@@ -24,21 +29,6 @@ SERVER_NONCE = bytes(range(0x50, 0x60)) * 2
 LAB_KEY = bytes.fromhex("5D2E44719232EA78CD2B32")
 
 CONFIRM, DATA, CLOSE, CHAT, NOTICE = 1, 2, 3, 4, 5
-
-
-def hkdf_sha256(ikm, salt, info, length):
-    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
-    okm, block, counter = b"", b"", 1
-    while len(okm) < length:
-        block = hmac.new(prk, block + info + bytes([counter]), hashlib.sha256).digest()
-        okm += block
-        counter += 1
-    return okm[:length]
-
-
-def frame(key, ftype, seq, payload):
-    header = struct.pack(">BQI", ftype, seq, len(payload))
-    return header + payload + hmac.new(key, header + payload, hashlib.sha256).digest()
 
 
 def chat(sender, text):

@@ -14,24 +14,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import intact_testlib as t  # noqa: E402
+from v1_peer import hkdf as hkdf_sha256, seal as frame  # noqa: E402  (RFC 5869 HKDF, checked below)
 
 DOC = os.path.join(t.SOURCE_DIR, "docs", "protocol.md")
-
-
-def hkdf_sha256(ikm, salt, info, length):
-    """RFC 5869: extract, then expand."""
-    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
-    okm, block, counter = b"", b"", 1
-    while len(okm) < length:
-        block = hmac.new(prk, block + info + bytes([counter]), hashlib.sha256).digest()
-        okm += block
-        counter += 1
-    return okm[:length]
-
-
-def frame(key, ftype, seq, payload):
-    header = struct.pack(">BQI", ftype, seq, len(payload))
-    return header + payload + hmac.new(key, header + payload, hashlib.sha256).digest()
 
 
 def read_doc():

@@ -15,6 +15,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from intact_testlib import KEY, LAB_KEY, TestRunner, check  # noqa: E402
+from v1_peer import hkdf as hkdf_sha256  # noqa: E402
 from capture_testlib import (DISSECTOR, TcpView, read_pcap, record_chat, via_byte_relay,  # noqa: E402
                              write_pcap)
 
@@ -56,16 +57,6 @@ def server_port(path):
     out = subprocess.run(["tshark", "-r", path, "-c", "1", "-T", "fields", "-e", "tcp.dstport"],
                          capture_output=True, timeout=60).stdout.decode()
     return int(out.split()[0])
-
-
-def hkdf_sha256(ikm, salt, info, length=32):
-    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
-    out, block, i = b"", b"", 1
-    while len(out) < length:
-        block = hmac.new(prk, block + info + bytes([i]), hashlib.sha256).digest()
-        out += block
-        i += 1
-    return out[:length]
 
 
 def parse_v1(text):
