@@ -16,7 +16,7 @@ bootstrap:
 
 build:
 	@scripts/bootstrap build
-	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 	@cmake --build build -j $(JOBS)
 
 test:
@@ -31,7 +31,7 @@ demo: build
 
 bench:
 	@scripts/bootstrap bench
-	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DINTACT_BENCH=ON >/dev/null
+	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DINTACT_BENCH=ON >/dev/null
 	@cmake --build build -j $(JOBS)
 	@scripts/bench build
 
