@@ -52,7 +52,9 @@ const CommandRegistration registration{
       sub.footer(
           "Received messages are printed as 'name: text'; a message whose tag does not verify is "
           "reported as 'The received message has lost its integrity.' At the end of input the "
-          "client sends an authenticated close and exits 0. Type /quit to leave; /who, /msg, /nick "
+          "client sends an authenticated close after its last lines and exits 0 (1 if the server stopped "
+          "reading for 30 s before taking them, or on Ctrl-C while they wait). Type /quit to leave; "
+          "/who, /msg, /nick "
           "and /help are answered by the server.\n"
           "Exit codes: 0 ok, 1 error, 2 usage, 3 integrity failure (wrong key at connect, or "
           "--strict), 4 the server's stream ended without an authenticated close.\n"
