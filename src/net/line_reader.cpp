@@ -66,7 +66,12 @@ asio::awaitable<std::optional<LineReader::Line>> LineReader::next() {
       if (partial_len_ == 0) co_return std::nullopt;
       Line line;
       line.length = partial_len_;
-      line.too_long = partial_len_ > max_line_;
+      // A last line without a newline loses its \r too, as take_line() does for the others.
+      if (!partial_.empty() && partial_.back() == '\r' && !skipping_) {
+        partial_.pop_back();
+        --line.length;
+      }
+      line.too_long = line.length > max_line_;
       if (line.too_long) partial_.resize(std::min(partial_.size(), max_line_));
       line.text = std::move(partial_);
       partial_.clear();
