@@ -83,6 +83,11 @@ def test_a_pasted_line_over_the_maximum_is_refused_and_the_editor_keeps_working(
     try:
         tmux("new-session", "-d", "-s", SESSION, "-x", "100", "-y", "20", cmd)
         wait_screen(lambda s: "carol>" in s, "the prompt")
+        # The editor echoes a key only once it owns the terminal: a paste sent earlier would
+        # meet the terminal's canonical mode, which keeps only 4095 bytes of a line.
+        tmux("send-keys", "-t", SESSION, "-l", "k")
+        wait_screen(lambda s: "carol> k" in s, "the editor to echo a key")
+        tmux("send-keys", "-t", SESSION, "BSpace")
         tmux("load-buffer", paste)
         tmux("paste-buffer", "-t", SESSION)
         tmux("send-keys", "-t", SESSION, "Enter")
