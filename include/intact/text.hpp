@@ -2,8 +2,9 @@
 //
 // Bytes from the network are never written to a terminal as they came: control
 // characters (C0, DEL, C1) would let a peer move the cursor, rewrite the
-// screen or retitle the window. printable() neutralises them, and bytes that
-// are not valid UTF-8, as visible escapes (\x1B). It never drops information.
+// screen or retitle the window, and bidirectional overrides (U+202E...) would
+// make text read as something else. printable() shows them, and bytes that are
+// not valid UTF-8, as visible escapes (\x1B, \u202E). It never drops information.
 #pragma once
 
 #include <string>

@@ -30,6 +30,13 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t* cp) {
 }
 
 bool is_control(char32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F); }
+
+// Bidirectional formatting characters: they reorder what a terminal shows, so a
+// peer could make its text (or its name) read as something else ("Trojan Source").
+bool is_bidi_control(char32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
 }  // namespace
 
 std::string printable(std::string_view text) {
@@ -48,6 +55,10 @@ std::string printable(std::string_view text) {
       i += n;
     } else if (is_control(cp)) {
       std::snprintf(esc, sizeof esc, "\\x%02X", static_cast<unsigned>(cp));
+      out += esc;
+      i += n;
+    } else if (is_bidi_control(cp)) {
+      std::snprintf(esc, sizeof esc, "\\u%04X", static_cast<unsigned>(cp));
       out += esc;
       i += n;
     } else {
@@ -91,7 +102,7 @@ bool is_valid_name(std::string_view name) {
   for (std::size_t i = 0; i < name.size();) {
     char32_t cp = 0;
     std::size_t n = utf8_sequence(name, i, &cp);
-    if (n == 0 || is_control(cp) || cp == ' ' || cp == 0xA0) return false;
+    if (n == 0 || is_control(cp) || is_bidi_control(cp) || cp == ' ' || cp == 0xA0) return false;
     i += n;
   }
   return true;
