@@ -42,21 +42,26 @@ std::optional<LineReader::Line> LineReader::take_line() {
     begin_ += chunk + (nl ? 1 : 0);
     if (begin_ == end_) begin_ = end_ = 0;
     if (!nl) return std::nullopt;
-    Line line;
-    line.length = partial_len_;
-    if (!partial_.empty() && partial_.back() == '\r' && !skipping_) {
-      partial_.pop_back();
-      --line.length;
-    }
-    line.too_long = line.length > max_line_;
-    if (line.too_long) partial_.resize(std::min(partial_.size(), max_line_));
-    line.text = std::move(partial_);
-    partial_.clear();
-    partial_len_ = 0;
-    skipping_ = false;
-    return line;
+    return finish_line();
   }
   return std::nullopt;
+}
+
+LineReader::Line LineReader::finish_line() {
+  Line line;
+  line.length = partial_len_;
+  // "\r\n" ends a line as "\n" does, the last line (without a newline) included.
+  if (!partial_.empty() && partial_.back() == '\r' && !skipping_) {
+    partial_.pop_back();
+    --line.length;
+  }
+  line.too_long = line.length > max_line_;
+  if (line.too_long) partial_.resize(std::min(partial_.size(), max_line_));
+  line.text = std::move(partial_);
+  partial_.clear();
+  partial_len_ = 0;
+  skipping_ = false;
+  return line;
 }
 
 asio::awaitable<std::optional<LineReader::Line>> LineReader::next() {
@@ -64,20 +69,7 @@ asio::awaitable<std::optional<LineReader::Line>> LineReader::next() {
     if (auto line = take_line()) co_return line;
     if (eof_) {
       if (partial_len_ == 0) co_return std::nullopt;
-      Line line;
-      line.length = partial_len_;
-      // A last line without a newline loses its \r too, as take_line() does for the others.
-      if (!partial_.empty() && partial_.back() == '\r' && !skipping_) {
-        partial_.pop_back();
-        --line.length;
-      }
-      line.too_long = line.length > max_line_;
-      if (line.too_long) partial_.resize(std::min(partial_.size(), max_line_));
-      line.text = std::move(partial_);
-      partial_.clear();
-      partial_len_ = 0;
-      skipping_ = false;
-      co_return line;
+      co_return finish_line();
     }
     std::error_code ec;
     std::size_t n = co_await stream_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_),

@@ -35,6 +35,7 @@ class LineReader {
 
  private:
   std::optional<Line> take_line();
+  Line finish_line();  // the line gathered so far, complete
 
   asio::posix::stream_descriptor stream_;
   std::size_t max_line_;
