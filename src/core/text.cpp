@@ -42,7 +42,7 @@ bool is_bidi_control(char32_t cp) {
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  char esc[8];
+  char esc[16];
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
     std::size_t n = utf8_sequence(text, i, &cp);
@@ -72,7 +72,7 @@ std::string printable(std::string_view text) {
 std::string json_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 8);
-  char esc[8];
+  char esc[16];
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
     std::size_t n = utf8_sequence(text, i, &cp);
