@@ -13,6 +13,10 @@
 
 #include <cstdlib>
 
+// Readline's own test for characters it has read from the terminal but not yet
+// handled (exported by libreadline 8, though not declared in its public headers).
+extern "C" int _rl_pushed_input_available(void);
+
 namespace intact::chat {
 
 namespace {
@@ -60,6 +64,11 @@ asio::awaitable<void> Terminal::read_keys() {
                                asio::redirect_error(asio::use_awaitable, ec));
     if (ec || !active_) co_return;
     rl_callback_read_char();  // may call on_readline, which may stop us
+    // Readline batches typed-ahead characters (a paste) and may keep keys it has
+    // already read from the terminal (Enter after a paste) in rl_pending_input or
+    // its own buffer: the descriptor will not wake us for those, so handle them now.
+    while (active_ && (rl_pending_input != 0 || _rl_pushed_input_available() != 0))
+      rl_callback_read_char();
   }
 }
 
