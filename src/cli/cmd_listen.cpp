@@ -3,6 +3,7 @@
 
 #include "cli/command.hpp"
 #include "cli/options.hpp"
+#include "cli/relay_options.hpp"
 #include "intact/error.hpp"
 #include "net/endpoint.hpp"
 #include "stream/stream_relay.hpp"
@@ -11,14 +12,10 @@ namespace intact::cli {
 namespace {
 
 struct ListenOptions {
-  KeyOptions key;
+  RelayArgs relay;
   std::string bind = "127.0.0.1";
   std::string port;
-  std::string name;
-  std::string handshake_timeout = "30s";
   bool keep_open = false;
-  bool progress = false;
-  std::size_t frame_size = 256 * 1024;
 };
 
 const CommandRegistration registration{
@@ -27,7 +24,6 @@ const CommandRegistration registration{
     "over it",
     31, [](CLI::App& sub) -> Runner {
       auto o = std::make_shared<ListenOptions>();
-      o->key.add_to(sub);
       sub.add_option("--bind", o->bind,
                      "address to listen on (default 127.0.0.1; :: or 0.0.0.0 for every interface)");
       sub.add_option("-p,--port", o->port, "port to listen on; 0 picks a free one and prints it")
@@ -35,16 +31,9 @@ const CommandRegistration registration{
       sub.add_flag("-k,--keep-open", o->keep_open,
                    "after a connection ends, accept the next one (one at a time); standard input "
                    "goes to the first, later ones get an immediate close");
-      sub.add_option("--name", o->name, "name shown to the peer in the handshake (default: none)");
-      sub.add_flag("--progress", o->progress,
-                   "print bytes sent and received, and the rates, on standard error every second");
-      sub.add_option("--frame-size", o->frame_size,
-                     "largest payload per frame in bytes (default 262144, at most 1048576): "
-                     "bigger frames mean fewer tags and system calls")
-          ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
-      sub.add_option("--handshake-timeout", o->handshake_timeout,
-                     "drop a peer that has not finished the handshake within this time "
-                     "(default 30s)");
+      o->relay.add_to(sub,
+                      "drop a peer that has not finished the handshake within this time "
+                      "(default 30s)");
       sub.footer(
           "Prints 'intact: listening on ADDRESS:PORT' on standard error when ready. Exit codes "
           "(without -k): 0 after the peer's authenticated close, 3 integrity failure (nothing "
@@ -52,14 +41,9 @@ const CommandRegistration registration{
           "errors.\n"
           "Example: intact listen --key-file psk --port 9000 | tar x");
       return [o]() {
-        stream::RelayOptions relay;
-        relay.role = v1::Role::server;
-        relay.name = o->name;
-        relay.progress = o->progress;
-        relay.frame_payload = o->frame_size;
+        stream::RelayOptions relay = o->relay.relay(v1::Role::server);
         relay.end_output_at_close = !o->keep_open;
-        relay.handshake_timeout = parse_duration(o->handshake_timeout, "--handshake-timeout");
-        Key key = o->key.load();
+        Key key = o->relay.key.load();
         std::uint16_t port = net::parse_port(o->port);
         asio::io_context io;
         auto acceptor = net::listen(io.get_executor(), o->bind, port);
