@@ -33,7 +33,7 @@
 #include <thread>
 #include <vector>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/key.hpp"
 #include "intact/v1_session.hpp"
 #include "stream/fd_io.hpp"

@@ -178,7 +178,7 @@ class FrameReceiver {
   bool close_received() const noexcept { return close_received_; }
 
  private:
-  void stop_strict(std::string_view what);
+  void stop_strict(Failure failure, std::string_view what);
 
   HmacSha256 mac_;
   std::size_t max_payload_;

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "intact/failure.hpp"
+
 namespace intact {
 
 enum class WireFormat : std::uint8_t { v1, legacy };
@@ -46,6 +48,9 @@ struct Event {
   // Both point into the session's input buffer: valid until the next feed().
   std::span<const std::uint8_t> payload;
   std::string_view sender;
+  // What went wrong, for integrity_failure, replay, gap, truncated and protocol_error
+  // (none otherwise): decide on this, never on `detail`.
+  Failure failure = Failure::none;
   std::string detail;  // a human-readable reason for failures, closes and errors
 };
 
@@ -65,7 +70,7 @@ class Session {
   virtual void feed_eof() = 0;
   virtual std::optional<Event> poll() = 0;
 
-  // Messages to the peer. Throw intact::Error when the format cannot carry the
+  // Messages to the peer. Throw intact::Error (Failure::not_sent) when the format cannot carry the
   // payload (over the maximum; in the lab's format, a '|' followed by 64 hex
   // digits), and std::logic_error before the session is established.
   virtual void send_data(std::span<const std::uint8_t> payload) = 0;

@@ -69,7 +69,7 @@ class V1Session final : public Session {
   std::optional<Event> poll_hello();
   std::optional<Event> poll_confirm();
   void make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) const;
-  Event fail(std::string detail);
+  Event fail(Failure failure, std::string detail);
   void seal(v1::FrameType type, std::span<const std::uint8_t> payload);
   void check_can_send() const;
 

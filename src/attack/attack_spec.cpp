@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/hex.hpp"
 
 namespace intact::attack {
@@ -28,9 +28,8 @@ constexpr std::string_view kActionList =
     "flip, replace, replay, swap, drop, dup, reflect, inject, splice, cut, random";
 
 [[noreturn]] void bad(std::string_view spec, const std::string& why) {
-  throw Error("bad --attack '" + std::string(spec) + "': " + why +
-                  " (see 'intact proxy --help' for the syntax)",
-              kExitUsage);
+  throw Error(Failure::usage, "bad --attack '" + std::string(spec) + "': " + why +
+                  " (see 'intact proxy --help' for the syntax)");
 }
 
 std::optional<ActionKind> find_action(std::string_view name) {

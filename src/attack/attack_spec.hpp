@@ -60,7 +60,7 @@ struct AttackSpec {
   bool watches(Direction d) const noexcept { return d == Direction::c2s ? c2s : s2c; }
 };
 
-// Parses one SPEC; throws intact::Error(kExitUsage) naming what is wrong.
+// Parses one SPEC; throws intact::Error(Failure::usage) naming what is wrong.
 AttackSpec parse_attack_spec(std::string_view text);
 
 // A one-line description for logs (never includes the retag key).

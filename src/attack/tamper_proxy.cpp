@@ -8,7 +8,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "net/endpoint.hpp"
 
 namespace intact::attack {

@@ -4,7 +4,7 @@
 #include <array>
 
 #include "capture/pcap_file.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::capture {
 
@@ -375,7 +375,7 @@ CaptureStats verify_capture_file(const std::string& path, const Key& psk,
   }
   verifier.finish();
   if (!damage.empty()) {
-    throw Error(damage + "; the verdicts above cover the packets before the damage");
+    throw Error(Failure::io, damage + "; the verdicts above cover the packets before the damage");
   }
   return verifier.stats();
 }

@@ -3,7 +3,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/packet_decoder.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::capture {
 
@@ -11,7 +11,7 @@ PcapFile::PcapFile(const std::string& path) : path_(path) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   handle_ = pcap_open_offline(path.c_str(), errbuf);
   if (handle_ == nullptr) {
-    throw Error("cannot read capture " + path + ": " + errbuf +
+    throw Error(Failure::io, "cannot read capture " + path + ": " + errbuf +
                 " (intact verify reads pcap and pcapng files, e.g. from intact capture, "
                 "tshark -w or dumpcap)");
   }
@@ -20,7 +20,7 @@ PcapFile::PcapFile(const std::string& path) : path_(path) {
     std::string name = link_type_name();
     pcap_close(handle_);
     handle_ = nullptr;
-    throw Error("capture " + path + " has link type " + name +
+    throw Error(Failure::io, "capture " + path + " has link type " + name +
                 ", which intact verify does not read; record on an Ethernet, loopback or "
                 "'any' interface (Linux cooked), or as raw IP");
   }
@@ -41,7 +41,7 @@ bool PcapFile::next(CapturedPacket& packet) {
   int rc = pcap_next_ex(handle_, &header, &data);
   if (rc == PCAP_ERROR_BREAK) return false;  // end of file
   if (rc != 1) {
-    throw Error("capture " + path_ + " is damaged after packet " + std::to_string(count_) + ": " +
+    throw Error(Failure::io, "capture " + path_ + " is damaged after packet " + std::to_string(count_) + ": " +
                 pcap_geterr(handle_));
   }
   packet.number = ++count_;

@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "intact/crypto.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/legacy.hpp"
 #include "intact/text.hpp"
 #include "intact/v1_session.hpp"
@@ -28,13 +28,10 @@ void ChatClient::start() {
     try {
       std::rethrow_exception(ep);
     } catch (const Error& e) {
-      std::cerr << "intact: " << e.what() << std::endl;
-      exit_code_ = e.exit_code();
+      decide(e.failure(), e.what());
     } catch (const std::exception& e) {
-      std::cerr << "intact: error: " << e.what() << std::endl;
-      exit_code_ = kExitFailure;
+      decide(Failure::internal, e.what());
     }
-    exit_decided_ = true;
     done();
   });
   wait_for_signal();
@@ -54,11 +51,7 @@ void ChatClient::wait_for_signal() {
       // does not want to wait. What was not sent is reported (exit 1).
       conn_->abort("interrupted while the last messages were still being sent");
     } else {
-      if (!exit_decided_) {  // still connecting: nothing was said
-        std::cerr << "intact: interrupted before the connection was made" << std::endl;
-        exit_code_ = kExitFailure;
-        exit_decided_ = true;
-      }
+      decide(Failure::io, "interrupted before the connection was made");  // nothing was said
       done();
     }
   });
@@ -154,58 +147,48 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
       out_.integrity_failure(peer, e.seq);
       // A v1 session stops by itself under --strict; a lab-format session has no such mode.
       if (opts_.strict && c.session().format() == WireFormat::legacy) {
-        std::cerr << "intact: stopping at an integrity failure (--strict)" << std::endl;
-        if (!exit_decided_) {
-          exit_code_ = kExitIntegrity;
-          exit_decided_ = true;
-        }
-        c.abort("stopping at an integrity failure (--strict)");
+        decide(Failure::integrity, "stopping at an integrity failure (strict mode)");
+        c.abort("stopping at an integrity failure (strict mode)");
       }
       break;
     case EventKind::replay: out_.replay(peer, e.seq); break;
     case EventKind::gap: out_.gap(peer, e.missing, e.seq); break;
     case EventKind::truncated:
       out_.truncated(peer, e.detail);
-      if (!exit_decided_) {
-        exit_code_ = kExitTruncated;
-        exit_decided_ = true;
-      }
+      decide(Failure::truncated);
       break;
     case EventKind::closed:
       if (!input_ended_) {
         out_.notice("the server closed the connection" + (e.detail.empty() ? std::string() : ": " + e.detail));
       }
-      if (!exit_decided_) {
-        exit_code_ = kExitOk;
-        exit_decided_ = true;
-      }
+      decide(Failure::none);
       break;
     case EventKind::protocol_error:
-      std::cerr << "intact: " << e.detail << std::endl;
-      if (!exit_decided_) {
-        bool integrity = e.detail.find("key confirmation failed") != std::string::npos ||
-                         (opts_.strict && c.session().established());
-        exit_code_ = integrity ? kExitIntegrity : kExitFailure;
-        exit_decided_ = true;
-      }
+      decide(e.failure, e.detail);
       break;
   }
 }
 
 void ChatClient::on_disconnect(net::Connection& c, const std::string& reason) {
-  if (!exit_decided_) {
+  if (!decided_) {
     // We closed and the server did not answer in time: our part is done, if
     // everything we queued (our last lines, our close) was sent.
     // (Not so when the handshake never finished: nothing was ever said.)
     bool ours = input_ended_ && c.queued_bytes() == 0 && c.session().established();
-    if (!ours) {
-      std::cerr << "intact: " << reason
-                << (c.session().established() ? "" : " (before the handshake finished)") << std::endl;
+    if (ours) {
+      decide(Failure::none);
+    } else {
+      decide(Failure::io, reason + (c.session().established() ? "" : " (before the handshake finished)"));
     }
-    exit_code_ = ours ? kExitOk : kExitFailure;
-    exit_decided_ = true;
   }
   done();
+}
+
+void ChatClient::decide(Failure failure, std::string message) {
+  if (decided_) return;
+  decided_ = true;
+  result_ = failure;
+  if (!message.empty() && failure != Failure::none) error_.emplace(failure, message);
 }
 
 void ChatClient::done() {

@@ -4,7 +4,9 @@
 // one message and shows each verified message with its sender's name. Failures
 // are shown on the same stream as messages. At the end of input it sends the
 // authenticated close, shows what still arrives until the server's close (at
-// most the linger time), and ends. The exit code says how it ended.
+// most the linger time), and ends. result() says how it ended, as a Failure (none:
+// the conversation ended cleanly); error() is the failure still to be told to the
+// user, with its reason, when the client did not show it itself.
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -12,9 +14,11 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "chat/chat_output.hpp"
+#include "intact/failure.hpp"
 #include "intact/key.hpp"
 #include "net/connection.hpp"
 
@@ -36,7 +40,8 @@ class ChatClient final : public net::ConnectionObserver {
   ~ChatClient() override;
 
   void start();
-  int exit_code() const noexcept { return exit_code_; }
+  Failure result() const noexcept { return result_; }
+  const std::optional<Error>& error() const noexcept { return error_; }
 
   // Input from the user (from standard input, or from a line editor).
   void user_line(std::string_view line);
@@ -55,6 +60,9 @@ class ChatClient final : public net::ConnectionObserver {
   void wait_for_signal();
   void ready();
   void done();
+  // The first outcome decided is the one kept. With a message, the failure is
+  // still to be told (error()); without one, it was already shown.
+  void decide(Failure failure, std::string message = {});
 
   asio::io_context& io_;
   Key key_;
@@ -62,8 +70,9 @@ class ChatClient final : public net::ConnectionObserver {
   ChatOutput& out_;
   std::shared_ptr<net::Connection> conn_;
   asio::signal_set signals_;
-  int exit_code_ = 0;
-  bool exit_decided_ = false;
+  Failure result_ = Failure::none;
+  std::optional<Error> error_;
+  bool decided_ = false;
   bool ready_ = false;
   bool input_ended_ = false;
   bool interrupted_ = false;

@@ -11,7 +11,7 @@
 #include <iostream>
 
 #include "intact/crypto.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/legacy.hpp"
 #include "intact/text.hpp"
 #include "intact/v1_session.hpp"

@@ -5,7 +5,7 @@
 #include "attack/mutation_campaign.hpp"
 #include "cli/command.hpp"
 #include "cli/options.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::cli {
 namespace {
@@ -53,12 +53,12 @@ const CommandRegistration registration{
           std::cout << (a->json ? attack::format_campaign_json(r, a->seed)
                                 : attack::format_campaign(r, a->seed))
                     << std::flush;
-          return r.clean() ? 0 : static_cast<int>(kExitIntegrity);
+          return r.clean() ? Failure::none : Failure::integrity;
         }
         attack::MatrixOptions o;
         if (!a->only.empty()) {
           if (a->only != "v1" && a->only != "legacy")
-            throw Error("--only is v1 or legacy, not '" + a->only + "'", kExitUsage);
+            throw Error(Failure::usage, "--only is v1 or legacy, not '" + a->only + "'");
           o.v1 = a->only == "v1";
           o.legacy = a->only == "legacy";
         }
@@ -68,8 +68,8 @@ const CommandRegistration registration{
                               : attack::format_matrix_table(cells))
                   << std::flush;
         for (const auto& c : cells)
-          if (!c.as_expected()) return static_cast<int>(kExitFailure);
-        return 0;
+          if (!c.as_expected()) return Failure::internal;
+        return Failure::none;
       };
     }};
 

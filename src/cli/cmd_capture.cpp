@@ -15,7 +15,7 @@
 
 #include "cli/command.hpp"
 #include "cli/options.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "net/endpoint.hpp"
 
 namespace intact::cli {
@@ -53,7 +53,7 @@ const CommandRegistration registration{
           "  dumpcap -i lo -f 'tcp port 8080' -w intact.pcapng\n"
           "Then: intact verify --key-file lab.key intact.pcapng\n"
           "  or: tshark -X lua_script:contrib/wireshark/intact.lua -r intact.pcapng -V");
-      return [args]() -> int {
+      return [args]() -> Failure {
         std::string filter = args->filter;
         if (filter.empty()) filter = "tcp port " + std::to_string(net::parse_port(args->port));
         std::vector<std::string> argv = {"dumpcap", "-i", args->interface, "-f",
@@ -66,7 +66,7 @@ const CommandRegistration registration{
           argv.push_back("-a");
           argv.push_back("duration:" + std::to_string(std::max(1LL, seconds)));
         }
-        if (args->count < 0) throw Error("--count takes a positive number of packets", kExitUsage);
+        if (args->count < 0) throw Error(Failure::usage, "--count takes a positive number of packets");
         if (args->count > 0) {
           argv.push_back("-c");
           argv.push_back(std::to_string(args->count));
@@ -81,11 +81,10 @@ const CommandRegistration registration{
           cargv[0] = const_cast<char*>(tool);
           ::execvp(tool, cargv.data());
           if (errno != ENOENT) {
-            throw Error(std::string("cannot run ") + tool + ": " + std::strerror(errno));
+            throw Error(Failure::io, std::string("cannot run ") + tool + ": " + std::strerror(errno));
           }
         }
-        throw Error(
-            "neither dumpcap nor tshark is installed; install Wireshark's command-line tools "
+        throw Error(Failure::io, "neither dumpcap nor tshark is installed; install Wireshark's command-line tools "
             "(Debian: apt-get install tshark), or record with tcpdump -i lo -w intact.pcap "
             "'tcp port " +
             args->port + "'");

@@ -9,7 +9,7 @@
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "cli/output_options.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/text.hpp"
 #include "net/endpoint.hpp"
 
@@ -66,13 +66,13 @@ const CommandRegistration registration{
         o.legacy = a->legacy;
         o.name = a->name.empty() ? default_name() : a->name;
         if (!is_valid_name(o.name))
-          throw Error("--name: 1 to 64 characters, no spaces or control characters", kExitUsage);
+          throw Error(Failure::usage, "--name: 1 to 64 characters, no spaces or control characters");
         o.strict = a->strict;
         o.limits.linger = parse_duration(a->linger, "--linger");
         o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
         // 0 would drop every connection before its first byte (it does not mean "never").
         if (o.limits.handshake_timeout.count() == 0)
-          throw Error("--handshake-timeout must be more than 0 (e.g. 10s)", kExitUsage);
+          throw Error(Failure::usage, "--handshake-timeout must be more than 0 (e.g. 10s)");
         o.limits.max_queued_bytes = 64u << 20;  // our own input: bounded, generous
         Key key = a->key.load();
         asio::io_context io;
@@ -93,7 +93,8 @@ const CommandRegistration registration{
         }
         client.start();
         io.run();
-        return client.exit_code();
+        if (client.error()) throw *client.error();
+        return client.result();
       };
     }};
 

@@ -6,7 +6,7 @@
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "cli/relay_options.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "net/endpoint.hpp"
 #include "stream/stream_relay.hpp"
 

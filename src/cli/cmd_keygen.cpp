@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/hex.hpp"
 #include "intact/key.hpp"
 
@@ -19,7 +19,7 @@ const CommandRegistration registration{
       return [bytes]() {
         Key key = Key::generate(*bytes);
         std::cout << to_hex_upper(key.bytes()) << "\n";
-        return 0;
+        return Failure::none;
       };
     }};
 

@@ -4,7 +4,7 @@
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "cli/relay_options.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "net/endpoint.hpp"
 #include "stream/stream_relay.hpp"
 
@@ -54,7 +54,7 @@ const CommandRegistration registration{
           asio::ip::tcp::socket socket = acceptor.accept(ec);
           if (ec) {
             // Out of descriptors or an aborted connection: report it; with -k, go on.
-            if (!o->keep_open) throw Error("cannot accept a connection: " + ec.message());
+            if (!o->keep_open) throw Error(Failure::io, "cannot accept a connection: " + ec.message());
             std::cerr << "intact: cannot accept a connection: " << ec.message() << std::endl;
             continue;
           }

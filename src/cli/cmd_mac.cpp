@@ -24,7 +24,7 @@ const CommandRegistration registration{
         }
         HmacSha256 mac(key->load().bytes());
         std::cout << to_hex_upper(mac.compute(as_bytes(message))) << "\n";
-        return 0;
+        return Failure::none;
       };
     }};
 

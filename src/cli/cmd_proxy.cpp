@@ -13,7 +13,7 @@
 
 #include "attack/tamper_proxy.hpp"
 #include "cli/command.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/hex.hpp"
 #include "net/endpoint.hpp"
 
@@ -41,15 +41,14 @@ std::pair<std::string, std::string> split_host_port(const std::string& text,
   std::size_t colon = text.rfind(':');
   if (colon == std::string::npos) {
     if (host_required)
-      throw Error(option + " takes HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'",
-                  kExitUsage);
+      throw Error(Failure::usage, option + " takes HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'");
     return {"", text};
   }
   std::string host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   if (host.empty() && host_required)
-    throw Error(option + " takes HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'", kExitUsage);
+    throw Error(Failure::usage, option + " takes HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'");
   return {host, text.substr(colon + 1)};
 }
 
@@ -129,12 +128,12 @@ const CommandRegistration registration{
         if (bind.empty()) bind = "127.0.0.1";
         auto [host, to_port] = split_host_port(a->to, "--to", true);
         if (a->interactive_dir != "c2s" && a->interactive_dir != "s2c")
-          throw Error("--interactive-dir is c2s or s2c", kExitUsage);
+          throw Error(Failure::usage, "--interactive-dir is c2s or s2c");
         std::vector<std::uint8_t> retag;
         if (!a->interactive_retag.empty()) {
           auto k = from_hex(a->interactive_retag);
           if (!k || k->empty())
-            throw Error("--interactive-retag takes a key as hex text", kExitUsage);
+            throw Error(Failure::usage, "--interactive-retag takes a key as hex text");
           retag = std::move(*k);
         }
 
@@ -186,7 +185,7 @@ const CommandRegistration registration{
         asio::co_spawn(io, proxy.run(), asio::detached);
         io.run();
         std::cerr << "intact: proxy stopped" << std::endl;
-        return 0;
+        return Failure::none;
       };
     }};
 

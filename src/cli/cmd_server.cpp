@@ -12,7 +12,7 @@
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "cli/output_options.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/text.hpp"
 #include "net/endpoint.hpp"
 
@@ -87,14 +87,14 @@ const CommandRegistration registration{
         if (!a->legacy_port.empty()) o.legacy_port = net::parse_port(a->legacy_port);
         o.name = a->name;
         if (!is_valid_name(o.name))
-          throw Error("--name: 1 to 64 characters, no spaces or control characters", kExitUsage);
+          throw Error(Failure::usage, "--name: 1 to 64 characters, no spaces or control characters");
         o.strict = a->strict;
         o.max_clients = a->max_clients;
         o.limits.max_queued_bytes = a->queue_limit;
         o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
         // 0 would drop every connection before its first byte (it does not mean "never").
         if (o.limits.handshake_timeout.count() == 0)
-          throw Error("--handshake-timeout must be more than 0 (e.g. 10s)", kExitUsage);
+          throw Error(Failure::usage, "--handshake-timeout must be more than 0 (e.g. 10s)");
         o.limits.idle_timeout = parse_duration(a->idle_timeout, "--idle-timeout");
         // A member the server closes (/kick, idle) that stops reading is not waited for
         // long: what it has not taken within the linger is dropped, and so is it.
@@ -117,7 +117,7 @@ const CommandRegistration registration{
           terminal->start([&](std::string_view line) { server.console_line(line); }, [] {});
         }
         io.run();
-        return static_cast<int>(kExitOk);
+        return Failure::none;
       };
     }};
 

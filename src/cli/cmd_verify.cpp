@@ -5,7 +5,7 @@
 #include "capture/verdict_report.hpp"
 #include "cli/command.hpp"
 #include "cli/options.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "net/endpoint.hpp"
 
 namespace intact::cli {
@@ -67,13 +67,12 @@ const CommandRegistration registration{
         report.summary(stats);
         std::cout.flush();
         if (stats.connections_with_data == 0) {
-          throw Error("no TCP connection carrying data in " + args->capture +
+          throw Error(Failure::io, "no TCP connection carrying data in " + args->capture +
                           (options.port ? " on port " + args->port : std::string()) + " (" +
                           std::to_string(stats.packets) + " packets, link type " + stats.link_type +
-                          "); check the capture filter and the --port given",
-                      kExitFailure);
+                          "); check the capture filter and the --port given");
         }
-        return report.bad() == 0 ? kExitOk : kExitIntegrity;
+        return report.bad() == 0 ? Failure::none : Failure::integrity;
       };
     }};
 

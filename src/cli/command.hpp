@@ -3,8 +3,10 @@
 // Each subcommand lives in its own src/cli/cmd_<name>.cpp and registers itself
 // with a static CommandRegistration: main.cpp never needs editing to add one.
 // A command's setup function declares its options on the CLI11 subcommand and
-// returns the function that runs it; that function returns the exit code and
-// reports failures by throwing intact::Error (main prints it, never a key).
+// returns the function that runs it; that function returns how the command ended
+// (Failure::none, or a failure already shown to the user) and reports other
+// failures by throwing intact::Error (main prints it, never a key). Either way
+// the exit status comes from exit_status.hpp's one table.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -13,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "intact/failure.hpp"
+
 namespace intact::cli {
 
-using Runner = std::function<int()>;
+using Runner = std::function<Failure()>;
 using Setup = std::function<Runner(CLI::App& sub)>;
 
 struct CommandInfo {

@@ -1,12 +1,14 @@
 // The `intact` command: parses the command line (CLI11) and runs one subcommand.
-// Exit codes: 0 ok, 1 other errors, 2 usage, 3 integrity failure, 4 truncated stream.
+// Exit codes come from one table (cli/exit_status.hpp): 0 ok, 1 other errors,
+// 2 usage or an unusable key, 3 integrity failure, 4 truncated stream.
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "intact/error.hpp"
+#include "cli/exit_status.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::cli {
 std::vector<CommandInfo>& command_registry() {
@@ -14,6 +16,12 @@ std::vector<CommandInfo>& command_registry() {
   return registry;
 }
 }  // namespace intact::cli
+
+namespace {
+
+int status(intact::Failure failure) { return static_cast<int>(intact::cli::exit_status(failure)); }
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace intact;
@@ -45,20 +53,21 @@ int main(int argc, char** argv) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
     app.exit(e, std::cout, std::cerr);
-    return kExitUsage;
+    return status(Failure::usage);
   }
 
   for (auto& [sub, run] : commands) {
     if (!sub->parsed()) continue;
     try {
-      return run();
+      return status(run());
     } catch (const Error& e) {
       std::cerr << "intact: " << e.what() << "\n";
-      return e.exit_code();
+      if (auto h = hint(e.failure()); !h.empty()) std::cerr << "intact: hint: " << h << "\n";
+      return status(e.failure());
     } catch (const std::exception& e) {
       std::cerr << "intact: error: " << e.what() << "\n";
-      return kExitFailure;
+      return status(Failure::internal);
     }
   }
-  return kExitUsage;
+  return status(Failure::usage);
 }

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <iostream>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::cli {
 
@@ -39,8 +39,7 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
     else if (unit == "h") ms = value * 3600000;
   }
   if (ms < 0 || ms > 1e12) {
-    throw Error(option + " takes a duration such as 30s, 500ms or 2m, not '" + text + "'",
-                kExitUsage);
+    throw Error(Failure::usage, option + " takes a duration such as 30s, 500ms or 2m, not '" + text + "'");
   }
   return std::chrono::milliseconds(static_cast<long long>(ms));
 }

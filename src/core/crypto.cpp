@@ -9,13 +9,13 @@
 
 #include <utility>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact {
 
 namespace {
 [[noreturn]] void openssl_failure(const char* what) {
-  throw Error(std::string("OpenSSL failed: ") + what);
+  throw Error(Failure::io, std::string("OpenSSL failed: ") + what);
 }
 
 EVP_MAC* hmac_algorithm() {
@@ -155,7 +155,7 @@ Digest sha256(std::span<const std::uint8_t> data) {
 void random_bytes(std::span<std::uint8_t> out) {
   if (out.empty()) return;
   if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1)
-    throw Error("the system random number generator failed; cannot make a nonce or key");
+    throw Error(Failure::io, "the system random number generator failed; cannot make a nonce or key");
 }
 
 }  // namespace intact

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <limits>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact {
 
@@ -137,11 +137,11 @@ FrameSealer::FrameSealer(std::span<const std::uint8_t> key, std::size_t max_payl
 void FrameSealer::seal_parts(v1::FrameType type, std::span<const std::uint8_t> payload,
                              std::uint8_t header[v1::kHeaderSize], Tag& tag) {
   if (payload.size() > max_payload_) {
-    throw Error("a message of " + std::to_string(payload.size()) +
+    throw Error(Failure::not_sent, "a message of " + std::to_string(payload.size()) +
                 " bytes is over the maximum of " + std::to_string(max_payload_));
   }
   if (next_seq_ == std::numeric_limits<std::uint64_t>::max())
-    throw Error("sequence numbers exhausted on this connection; reconnect");
+    throw Error(Failure::over_limit, "sequence numbers exhausted on this connection; reconnect");
   v1::encode_header({type, next_seq_++, static_cast<std::uint32_t>(payload.size())}, header);
   mac_.begin();
   mac_.update({header, v1::kHeaderSize});
@@ -152,11 +152,11 @@ void FrameSealer::seal_parts(v1::FrameType type, std::span<const std::uint8_t> p
 void FrameSealer::seal(v1::FrameType type, std::span<const std::uint8_t> payload,
                        std::vector<std::uint8_t>& out) {
   if (payload.size() > max_payload_) {
-    throw Error("a message of " + std::to_string(payload.size()) +
+    throw Error(Failure::not_sent, "a message of " + std::to_string(payload.size()) +
                 " bytes is over the maximum of " + std::to_string(max_payload_));
   }
   if (next_seq_ == std::numeric_limits<std::uint64_t>::max())
-    throw Error("sequence numbers exhausted on this connection; reconnect");
+    throw Error(Failure::over_limit, "sequence numbers exhausted on this connection; reconnect");
   std::uint8_t header[v1::kHeaderSize];
   v1::encode_header({type, next_seq_++, static_cast<std::uint32_t>(payload.size())}, header);
   mac_.begin();
@@ -233,6 +233,7 @@ std::optional<Event> FrameReceiver::poll(InputBuffer& in) {
   if (o->status == Open::malformed) {
     done_ = true;
     e.kind = EventKind::protocol_error;
+    e.failure = o->header.length > max_payload_ ? Failure::over_limit : Failure::protocol;
     e.detail = std::move(o->detail);
     return e;
   }
@@ -240,22 +241,25 @@ std::optional<Event> FrameReceiver::poll(InputBuffer& in) {
   if (o->status == Open::bad_tag) {
     seq_.note_failed_frame();
     e.kind = EventKind::integrity_failure;
+    e.failure = Failure::integrity;
     e.detail = std::string(kLostIntegrity);
-    if (strict_) stop_strict("an integrity failure");
+    if (strict_) stop_strict(Failure::integrity, "an integrity failure");
     return e;
   }
   if (o->header.type == v1::FrameType::confirm) {
     done_ = true;
     e.kind = EventKind::protocol_error;
+    e.failure = Failure::protocol;
     e.detail = "a CONFIRM frame arrived after the handshake";
     return e;
   }
   auto r = seq_.check(o->header.seq);
   if (r.verdict == SequenceTracker::Verdict::replay) {
     e.kind = EventKind::replay;
+    e.failure = Failure::replay;
     e.detail = "frame " + std::to_string(o->header.seq) +
                " was already received or is out of order (replayed or duplicated); dropped";
-    if (strict_) stop_strict("a replayed frame");
+    if (strict_) stop_strict(Failure::replay, "a replayed frame");
     return e;
   }
   Event m;
@@ -272,6 +276,7 @@ std::optional<Event> FrameReceiver::poll(InputBuffer& in) {
       if (!v1::decode_chat(o->payload, &m.sender, &text)) {
         done_ = true;
         m.kind = EventKind::protocol_error;
+        m.failure = Failure::protocol;
         m.detail = "a CHAT frame with a malformed sender field";
         break;
       }
@@ -293,12 +298,13 @@ std::optional<Event> FrameReceiver::poll(InputBuffer& in) {
   }
   if (r.verdict == SequenceTracker::Verdict::gap) {
     e.kind = EventKind::gap;
+    e.failure = Failure::gap;
     e.missing = r.missing;
     e.detail = std::to_string(r.missing) + (r.missing == 1 ? " message is" : " messages are") +
                " missing before frame " + std::to_string(o->header.seq) +
                " (deleted on the way)";
     if (strict_) {
-      stop_strict("missing messages");
+      stop_strict(Failure::gap, "missing messages");
     } else {
       pending_ = std::move(m);
     }
@@ -307,11 +313,12 @@ std::optional<Event> FrameReceiver::poll(InputBuffer& in) {
   return m;
 }
 
-void FrameReceiver::stop_strict(std::string_view what) {
+void FrameReceiver::stop_strict(Failure failure, std::string_view what) {
   done_ = true;
   Event stop;
   stop.kind = EventKind::protocol_error;
-  stop.detail = std::string("stopping at ") + std::string(what) + " (--strict)";
+  stop.failure = failure;
+  stop.detail = std::string("stopping at ") + std::string(what) + " (strict mode)";
   pending_ = std::move(stop);
 }
 
@@ -322,6 +329,7 @@ std::optional<Event> FrameReceiver::eof(const InputBuffer& in) {
   done_ = true;
   Event e;
   e.kind = EventKind::truncated;
+  e.failure = Failure::truncated;
   e.seq = seq_.expected();
   if (!in.empty()) {
     e.detail = "the stream ended in the middle of a frame (" + std::to_string(in.size()) +

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/hex.hpp"
 
 namespace intact {
@@ -66,7 +66,8 @@ std::optional<Event> LegacySession::poll() {
       std::equal(v1::kMagic.begin(), v1::kMagic.end(), bytes.begin()) && bytes[6] == v1::kVersion) {
     finished_ = true;
     e.kind = EventKind::protocol_error;
-    e.detail = "the peer speaks intact v1, not the lab's format; drop --legacy";
+    e.failure = Failure::format_mismatch;
+    e.detail = "the peer speaks intact v1, not the lab's format";
     return e;
   }
   std::size_t bar = 0;
@@ -74,6 +75,7 @@ std::optional<Event> LegacySession::poll() {
     if (bar > max_message_) {
       finished_ = true;
       e.kind = EventKind::protocol_error;
+      e.failure = Failure::over_limit;
       e.detail = "a message of " + std::to_string(bar) + " bytes is over the " +
                  std::to_string(max_message_) + "-byte maximum";
       return e;
@@ -85,6 +87,7 @@ std::optional<Event> LegacySession::poll() {
       e.payload = message;
     } else {
       e.kind = EventKind::integrity_failure;
+      e.failure = Failure::integrity;
       e.detail = std::string(kLostIntegrity);
     }
     in_.consume(bar + 1 + legacy::kTagHexSize);
@@ -93,6 +96,7 @@ std::optional<Event> LegacySession::poll() {
   if (bytes.size() > max_message_ + 1 + legacy::kTagHexSize) {
     finished_ = true;
     e.kind = EventKind::protocol_error;
+    e.failure = Failure::protocol;
     e.detail = "no tag in " + std::to_string(bytes.size()) +
                " bytes: the peer is not speaking the lab's format (message|64 hex digits), or "
                "a message is over the " + std::to_string(max_message_) + "-byte maximum";
@@ -102,6 +106,7 @@ std::optional<Event> LegacySession::poll() {
     finished_ = true;
     if (!bytes.empty()) {
       e.kind = EventKind::truncated;
+      e.failure = Failure::truncated;
       e.detail = "the connection ended inside a message (" + std::to_string(bytes.size()) +
                  " bytes without a tag)";
     } else {
@@ -116,14 +121,14 @@ std::optional<Event> LegacySession::poll() {
 
 void LegacySession::send_data(std::span<const std::uint8_t> payload) {
   if (payload.size() > max_message_) {
-    throw Error("a message of " + std::to_string(payload.size()) +
+    throw Error(Failure::not_sent, "a message of " + std::to_string(payload.size()) +
                 " bytes is over the lab format's maximum of " + std::to_string(max_message_));
   }
   // The receiver ends a message at the first '|' followed by 64 hex digits: a
   // text containing one cannot be carried in this format (protocol v1 can).
   std::size_t bar = 0, scan = 0;
   if (legacy::find_boundary(payload, &bar, &scan) == legacy::Boundary::found) {
-    throw Error("the lab's format cannot carry a message containing '|' followed by 64 hex "
+    throw Error(Failure::not_sent, "the lab's format cannot carry a message containing '|' followed by 64 hex "
                 "digits (the receiver would take them for the tag); not sent");
   }
   legacy::encode(mac_, payload, out_);

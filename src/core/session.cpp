@@ -2,13 +2,13 @@
 
 #include <stdexcept>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact {
 
 V1Session::V1Session(const Key& psk, Options options) : psk_(psk), opts_(std::move(options)) {
   if (opts_.name.size() > v1::kMaxNameSize) {
-    throw Error("a name is at most " + std::to_string(v1::kMaxNameSize) + " bytes", kExitUsage);
+    throw Error(Failure::usage, "a name is at most " + std::to_string(v1::kMaxNameSize) + " bytes");
   }
   if (opts_.role == v1::Role::client) {
     v1::Hello hello{v1::Role::client, v1::kVersion, {}};
@@ -26,10 +26,11 @@ void V1Session::make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) cons
   }
 }
 
-Event V1Session::fail(std::string detail) {
+Event V1Session::fail(Failure failure, std::string detail) {
   state_ = State::finished;
   Event e;
   e.kind = EventKind::protocol_error;
+  e.failure = failure;
   e.detail = std::move(detail);
   return e;
 }
@@ -57,17 +58,16 @@ std::optional<Event> V1Session::poll_hello() {
   v1::Hello peer;
   switch (v1::check_hello(in_.data(), peer_role, &peer)) {
     case v1::HelloCheck::need_more:
-      if (eof_) return fail("the peer closed the connection before the handshake finished");
+      if (eof_) return fail(Failure::refused, "the peer closed the connection before the handshake finished");
       return std::nullopt;
     case v1::HelloCheck::not_intact:
-      return fail(
-          "the peer does not speak intact v1 (its first bytes are not an intact hello); "
-          "if it uses the lab's format, add --legacy");
+      return fail(Failure::format_mismatch,
+                  "the peer does not speak intact v1 (its first bytes are not an intact hello)");
     case v1::HelloCheck::bad_version:
-      return fail("the peer speaks intact protocol version " + std::to_string(in_.data()[6]) +
+      return fail(Failure::format_mismatch, "the peer speaks intact protocol version " + std::to_string(in_.data()[6]) +
                   "; this intact speaks version " + std::to_string(v1::kVersion));
     case v1::HelloCheck::bad_role:
-      return fail(client ? "the peer answered with a client's hello (a reflected hello, or two "
+      return fail(Failure::protocol, client ? "the peer answered with a client's hello (a reflected hello, or two "
                            "clients connected to each other)"
                          : "the peer sent a server's hello (a reflected hello, or two servers "
                            "connected to each other)");
@@ -112,7 +112,7 @@ std::optional<Event> V1Session::poll_confirm() {
   if (in_.size() >= v1::kHeaderSize && v1::is_known_frame_type(in_.data()[0])) {
     v1::FrameHeader h = v1::decode_header(in_.data().data());
     if (h.length > kMaxConfirmPayload && h.length <= opts_.max_payload) {
-      return fail("handshake failed: a frame claims " + std::to_string(h.length) +
+      return fail(Failure::over_limit, "handshake failed: a frame claims " + std::to_string(h.length) +
                   " bytes, over the maximum of " + std::to_string(kMaxConfirmPayload) +
                   " for a CONFIRM frame");
     }
@@ -120,15 +120,15 @@ std::optional<Event> V1Session::poll_confirm() {
   auto o = rx_->open(in_);
   if (!o) {
     if (eof_) {
-      return fail(in_.empty() ? "the peer closed the connection during the handshake "
+      return fail(Failure::refused, in_.empty() ? "the peer closed the connection during the handshake "
                                 "(it may hold a different key)"
                               : "the peer closed the connection in the middle of the handshake");
     }
     return std::nullopt;
   }
-  if (o->status == FrameReceiver::Open::malformed) return fail("handshake failed: " + o->detail);
+  if (o->status == FrameReceiver::Open::malformed) return fail(Failure::protocol, "handshake failed: " + o->detail);
   if (o->status == FrameReceiver::Open::bad_tag) {
-    return fail(
+    return fail(Failure::key_mismatch,
         "key confirmation failed: the peer holds a different key (or the handshake was "
         "altered on the way); nothing was accepted");
   }
@@ -137,7 +137,7 @@ std::optional<Event> V1Session::poll_confirm() {
   if (o->header.type != v1::FrameType::confirm || o->header.seq != 0 || p.size() < th.size() ||
       p.size() > th.size() + v1::kMaxNameSize ||
       !equal_constant_time(p.first(th.size()), th)) {
-    return fail("handshake failed: the peer's CONFIRM frame does not match the hellos exchanged");
+    return fail(Failure::protocol, "handshake failed: the peer's CONFIRM frame does not match the hellos exchanged");
   }
   peer_name_.assign(as_text(p.subspan(th.size())));
   in_.consume(o->frame_len);

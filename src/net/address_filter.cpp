@@ -1,6 +1,6 @@
 #include "net/address_filter.hpp"
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::net {
 
@@ -35,8 +35,7 @@ AddressFilter::Block AddressFilter::parse(const std::string& spec) {
     prefix = ok ? prefix - 96 : 0;
   }
   if (!ok) {
-    throw Error("'" + spec + "' is not an address or CIDR block (e.g. 10.0.0.0/8, ::1, fd00::/8)",
-                kExitUsage);
+    throw Error(Failure::usage, "'" + spec + "' is not an address or CIDR block (e.g. 10.0.0.0/8, ::1, fd00::/8)");
   }
   return {base, prefix};
 }

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <exception>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "net/endpoint.hpp"
 
 namespace intact::net {

@@ -6,7 +6,7 @@
 #include <asio/io_context.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::net {
 
@@ -33,7 +33,7 @@ std::string describe(const tcp::endpoint& ep) {
 std::uint16_t parse_port(const std::string& text) {
   if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos ||
       std::stoul(text) > 65535) {
-    throw Error("'" + text + "' is not a port number (0 to 65535)", kExitUsage);
+    throw Error(Failure::usage, "'" + text + "' is not a port number (0 to 65535)");
   }
   return static_cast<std::uint16_t>(std::stoul(text));
 }
@@ -45,10 +45,10 @@ asio::awaitable<tcp::socket> connect(std::string host, std::uint16_t port) {
   std::error_code ec;
   auto results = co_await resolver.async_resolve(h, std::to_string(port),
                                                  asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) throw Error("cannot resolve " + h + ": " + ec.message());
+  if (ec) throw Error(Failure::io, "cannot resolve " + h + ": " + ec.message());
   tcp::socket socket(ex);
   co_await asio::async_connect(socket, results, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) throw Error("cannot connect to " + host_port(h, port) + ": " + ec.message());
+  if (ec) throw Error(Failure::io, "cannot connect to " + host_port(h, port) + ": " + ec.message());
   socket.set_option(tcp::no_delay(true), ec);
   co_return socket;
 }
@@ -58,10 +58,10 @@ tcp::socket connect_blocking(asio::io_context& io, const std::string& host, std:
   std::string h = strip_brackets(host);
   std::error_code ec;
   auto results = resolver.resolve(h, std::to_string(port), ec);
-  if (ec) throw Error("cannot resolve " + h + ": " + ec.message());
+  if (ec) throw Error(Failure::io, "cannot resolve " + h + ": " + ec.message());
   tcp::socket socket(io);
   asio::connect(socket, results, ec);
-  if (ec) throw Error("cannot connect to " + host_port(h, port) + ": " + ec.message());
+  if (ec) throw Error(Failure::io, "cannot connect to " + host_port(h, port) + ": " + ec.message());
   socket.set_option(tcp::no_delay(true), ec);
   return socket;
 }
@@ -71,7 +71,7 @@ tcp::acceptor listen(const asio::any_io_executor& ex, const std::string& bind, s
   std::error_code ec;
   tcp::resolver resolver(ex);
   auto results = resolver.resolve(h, std::to_string(port), tcp::resolver::passive, ec);
-  if (ec || results.empty()) throw Error("cannot resolve bind address " + h + ": " + ec.message());
+  if (ec || results.empty()) throw Error(Failure::io, "cannot resolve bind address " + h + ": " + ec.message());
   tcp::endpoint ep = results.begin()->endpoint();
   tcp::acceptor acceptor(ex);
   acceptor.open(ep.protocol(), ec);
@@ -85,7 +85,7 @@ tcp::acceptor listen(const asio::any_io_executor& ex, const std::string& bind, s
                            ? " (another program is listening there; pick another --port, or 0 "
                              "for any free one)"
                            : "";
-    throw Error("cannot listen on " + host_port(h, port) + ": " + ec.message() + hint);
+    throw Error(Failure::io, "cannot listen on " + host_port(h, port) + ": " + ec.message() + hint);
   }
   return acceptor;
 }

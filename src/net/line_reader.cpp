@@ -6,19 +6,19 @@
 
 #include <cstring>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::net {
 
 LineReader::LineReader(const asio::any_io_executor& ex, int fd, std::size_t max_line)
     : stream_(ex), max_line_(max_line), buf_(64 * 1024) {
   int copy = ::dup(fd);
-  if (copy < 0) throw Error(std::string("cannot read standard input: ") + std::strerror(errno));
+  if (copy < 0) throw Error(Failure::io, std::string("cannot read standard input: ") + std::strerror(errno));
   std::error_code ec;
   stream_.assign(copy, ec);  // regular files are accepted too: reads on them never block
   if (ec) {
     ::close(copy);
-    throw Error("cannot read standard input: " + ec.message());
+    throw Error(Failure::io, "cannot read standard input: " + ec.message());
   }
 }
 

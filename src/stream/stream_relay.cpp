@@ -12,7 +12,7 @@
 #include <optional>
 #include <thread>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/v1_session.hpp"
 #include "stream/fd_io.hpp"
 #include "stream/progress_meter.hpp"
@@ -34,7 +34,7 @@ class Connection {
  public:
   explicit Connection(int socket_fd) : socket_fd_(socket_fd) {
     if (::pipe2(wake_, O_CLOEXEC) != 0)
-      throw Error("cannot create a pipe: " + errno_text(errno) + " (too many open files?)");
+      throw Error(Failure::io, "cannot create a pipe: " + errno_text(errno) + " (too many open files?)");
   }
   ~Connection() {
     ::close(wake_[0]);
@@ -50,11 +50,11 @@ class Connection {
   // Records the first failure and stops both directions at once: shutting the
   // socket down unblocks a read or write in flight, the pipe unblocks the
   // sender's wait for input.
-  void abort(std::string message, int exit_code) {
+  void abort(Failure failure, std::string message) {
     {
       std::lock_guard lock(mutex_);
       if (failure_) return;
-      failure_.emplace(std::move(message), exit_code);
+      failure_.emplace(failure, std::move(message));
     }
     ::shutdown(socket_fd_, SHUT_RDWR);
     const char byte = 'x';
@@ -80,7 +80,7 @@ class Connection {
 void flush_output(int socket_fd, V1Session& session) {
   if (session.pending_output_size() == 0) return;
   int err = write_all(socket_fd, session.pending_output());
-  if (err != 0) throw Error("the connection failed during the handshake: " + errno_text(err));
+  if (err != 0) throw Error(Failure::io, "the connection failed during the handshake: " + errno_text(err));
   session.consume_output(session.pending_output_size());
 }
 
@@ -96,7 +96,15 @@ void run_blocking_handshake(int socket_fd, V1Session& session, std::chrono::mill
         flush_output(socket_fd, session);
         return;
       }
-      if (e->kind == EventKind::protocol_error) throw Error(e->detail);
+      if (e->kind == EventKind::protocol_error) {
+        // What we queued (our CONFIRM) goes out first: it tells a peer with
+        // another key of the mismatch, instead of leaving it a cut stream.
+        try {
+          flush_output(socket_fd, session);
+        } catch (const Error&) {
+        }
+        throw Error(e->failure, e->detail);
+      }
     }
     flush_output(socket_fd, session);
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
@@ -104,7 +112,7 @@ void run_blocking_handshake(int socket_fd, V1Session& session, std::chrono::mill
     int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
-      throw Error("the peer did not finish the handshake within " +
+      throw Error(Failure::timeout, "the peer did not finish the handshake within " +
                   std::to_string(static_cast<double>(timeout.count()) / 1000.0).substr(0, 4) +
                   " s; is it an intact listener or client (protocol v1)? "
                   "Raise --handshake-timeout for slow links");
@@ -113,7 +121,7 @@ void run_blocking_handshake(int socket_fd, V1Session& session, std::chrono::mill
     if (n == -ECONNRESET || n == 0) {
       session.feed_eof();
     } else if (n < 0) {
-      throw Error("the connection failed during the handshake: " +
+      throw Error(Failure::io, "the connection failed during the handshake: " +
                   errno_text(static_cast<int>(-n)));
     } else {
       session.input().commit(static_cast<std::size_t>(n));
@@ -136,9 +144,8 @@ void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& o
                     {tag.data(), tag.size()}};
     int err = write_all_gathered(conn.socket(), iov, 3);
     if (err != 0) {
-      conn.abort("the connection failed while sending: " + errno_text(err) +
-                     " (the peer went away before our stream was complete)",
-                 kExitFailure);
+      conn.abort(Failure::io, "the connection failed while sending: " + errno_text(err) +
+                     " (the peer went away before our stream was complete)");
       return false;
     }
     return true;
@@ -146,7 +153,7 @@ void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& o
   for (;;) {
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      conn.abort("cannot wait for standard input: " + errno_text(errno), kExitFailure);
+      conn.abort(Failure::io, "cannot wait for standard input: " + errno_text(errno));
       return;
     }
     if (fds[1].revents != 0) return;  // the other direction failed: stop now
@@ -157,8 +164,7 @@ void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& o
     do {
       long got = read_some(options.input_fd, std::span(payload).subspan(n));
       if (got < 0) {
-        conn.abort("cannot read standard input: " + errno_text(static_cast<int>(-got)),
-                   kExitFailure);
+        conn.abort(Failure::io, "cannot read standard input: " + errno_text(static_cast<int>(-got)));
         return;
       }
       if (got == 0) {
@@ -199,14 +205,13 @@ void receive_direction(Connection& conn, V1Session& session, const RelayOptions&
     switch (e.kind) {
       case EventKind::message: {
         if (e.type != MessageType::data) {
-          conn.abort("the peer sent a chat or notice frame: intact connect and listen carry "
-                     "byte streams only (use intact chat for a room)",
-                     kExitFailure);
+          conn.abort(Failure::protocol, "the peer sent a chat or notice frame: intact connect and listen carry "
+                     "byte streams only (use intact client and server for a room)");
           return false;
         }
         int err = write_all(options.output_fd, e.payload);
         if (err != 0) {
-          conn.abort("cannot write standard output: " + errno_text(err), kExitFailure);
+          conn.abort(Failure::io, "cannot write standard output: " + errno_text(err));
           return false;
         }
         conn.counters().add_received(e.payload.size());
@@ -216,21 +221,18 @@ void receive_direction(Connection& conn, V1Session& session, const RelayOptions&
         if (options.end_output_at_close) end_output(options.output_fd);
         return false;
       case EventKind::truncated:
-        conn.abort(e.detail + " (exit 4: everything written before it was verified)",
-                   kExitTruncated);
+        conn.abort(Failure::truncated, e.detail + " (everything written before it was verified)");
         return false;
       case EventKind::integrity_failure:
-        conn.abort(std::string(kLostIntegrity) + " A frame of the stream failed its tag check " +
+        conn.abort(Failure::integrity, std::string(kLostIntegrity) + " A frame of the stream failed its tag check " +
                        "(frame " + std::to_string(e.seq) +
-                       "); stopped, nothing from it or after it was written",
-                   kExitIntegrity);
+                       "); stopped, nothing from it or after it was written");
         return false;
       case EventKind::replay:
       case EventKind::gap:
       case EventKind::protocol_error:
-        conn.abort("integrity failure: " + e.detail +
-                       "; stopped, nothing after the last verified frame was written",
-                   kExitIntegrity);
+        conn.abort(e.failure, "integrity failure: " + e.detail +
+                       "; stopped, nothing after the last verified frame was written");
         return false;
       case EventKind::established: return true;
     }
@@ -242,8 +244,7 @@ void receive_direction(Connection& conn, V1Session& session, const RelayOptions&
     }
     long n = read_some(conn.socket(), in.prepare(kSocketReadSize));
     if (n < 0 && n != -ECONNRESET) {
-      conn.abort("the connection failed while receiving: " + errno_text(static_cast<int>(-n)),
-                 kExitFailure);
+      conn.abort(Failure::io, "the connection failed while receiving: " + errno_text(static_cast<int>(-n)));
       return;
     }
     if (n <= 0) {
@@ -265,10 +266,10 @@ void enlarge_pipe(int fd, std::size_t bytes) noexcept {
 
 }  // namespace
 
-int relay_stream(int socket_fd, const Key& key, const RelayOptions& options) {
+Failure relay_stream(int socket_fd, const Key& key, const RelayOptions& options) {
   if (options.frame_payload == 0 || options.frame_payload > v1::kMaxPayload)
-    throw Error("the frame size must be between 1 and " + std::to_string(v1::kMaxPayload) +
-                " bytes", kExitUsage);
+    throw Error(Failure::usage, "the frame size must be between 1 and " + std::to_string(v1::kMaxPayload) +
+                " bytes");
   // strict: any event but a verified message or the close ends the stream.
   V1Session::Options session_options;
   session_options.role = options.role;
@@ -291,20 +292,24 @@ int relay_stream(int socket_fd, const Key& key, const RelayOptions& options) {
   std::thread sender([&] {
     try {
       send_direction(conn, sealer, options);
+    } catch (const Error& e) {
+      conn.abort(e.failure(), e.what());
     } catch (const std::exception& e) {
-      conn.abort(e.what(), kExitFailure);
+      conn.abort(Failure::internal, e.what());
     }
   });
   try {
     receive_direction(conn, session, options);
+  } catch (const Error& e) {
+    conn.abort(e.failure(), e.what());
   } catch (const std::exception& e) {
-    conn.abort(e.what(), kExitFailure);
+    conn.abort(Failure::internal, e.what());
   }
   sender.join();
   if (meter) meter->stop();
   ::shutdown(socket_fd, SHUT_RDWR);
   if (auto failure = conn.failure()) throw *failure;
-  return kExitOk;
+  return Failure::none;
 }
 
 }  // namespace intact::stream

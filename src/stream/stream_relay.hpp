@@ -41,15 +41,16 @@ struct RelayOptions {
 
 // Runs protocol v1's handshake on a blocking socket: sends the session's
 // output, feeds it what arrives, until the `established` event. Throws
-// intact::Error (kExitFailure) on a handshake failure or after `timeout`.
+// intact::Error with the session's Failure on a handshake failure (key_mismatch for a
+// wrong key), Failure::timeout after `timeout`.
 // Bytes that arrived after the handshake stay in session.input().
 void run_blocking_handshake(int socket_fd, V1Session& session, std::chrono::milliseconds timeout);
 
-// Runs one connection to its end. Returns kExitOk after both directions closed
-// with an authenticated CLOSE; throws intact::Error with kExitIntegrity (3) on
-// an integrity failure, kExitTruncated (4) when the peer's stream ended
-// without its CLOSE, and kExitFailure (1) for anything else (handshake, I/O).
+// Runs one connection to its end. Returns Failure::none after both directions closed
+// with an authenticated CLOSE; throws intact::Error with Failure::integrity (or replay,
+// gap) on an integrity failure, Failure::truncated when the peer's stream ended
+// without its CLOSE, and the handshake's or the system's failure otherwise.
 // The socket stays open (the caller owns it) but is shut down when this returns.
-int relay_stream(int socket_fd, const Key& key, const RelayOptions& options);
+Failure relay_stream(int socket_fd, const Key& key, const RelayOptions& options);
 
 }  // namespace intact::stream

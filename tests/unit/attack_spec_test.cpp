@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 
 namespace intact::attack {
 namespace {
@@ -64,7 +64,7 @@ void expect_usage_error(const std::string& spec, const std::string& fragment) {
     parse_attack_spec(spec);
     ADD_FAILURE() << "accepted bad spec " << spec;
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), kExitUsage) << spec;
+    EXPECT_EQ(e.failure(), Failure::usage) << spec;
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos)
         << spec << " -> " << e.what() << " (expected to mention '" << fragment << "')";
   }

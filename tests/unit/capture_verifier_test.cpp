@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "capture_packets.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/legacy.hpp"
 #include "intact/v1_session.hpp"
 
@@ -323,7 +323,7 @@ TEST(VerifyCaptureFile, AFileThatIsNoCaptureIsAnErrorWithExitCode1) {
     verify_capture_file(f.path, kKey, {}, sink);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), kExitFailure);
+    EXPECT_EQ(e.failure(), Failure::io);
     EXPECT_NE(std::string(e.what()).find("cannot read capture"), std::string::npos);
   }
 }

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "intact/crypto.hpp"
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/hex.hpp"
 
 namespace intact {
@@ -119,7 +119,7 @@ TEST(KeyFromHex, RefusesOddLengthAndNonHexWithAHintAndExitCode2) {
       FAIL() << "accepted: " << bad;
     } catch (const Error& e) {
       std::string what = e.what();
-      EXPECT_EQ(e.exit_code(), kExitUsage);
+      EXPECT_EQ(e.failure(), Failure::bad_key);
       EXPECT_NE(what.find("--key"), std::string::npos) << what;
       EXPECT_NE(what.find("even number"), std::string::npos) << what;
       EXPECT_NE(what.find("intact keygen"), std::string::npos) << what;
@@ -143,7 +143,7 @@ TEST(KeyFromHex, RefusesAnEmptyKey) {
     Key::from_hex("  \n");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), kExitUsage);
+    EXPECT_EQ(e.failure(), Failure::bad_key);
     EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos);
   }
 }
@@ -244,7 +244,7 @@ TEST_F(KeyFiles, AHexKeyFileWithAnOddNumberOfDigitsIsRefusedNotReadAsRawBytes) {
     FAIL() << "an odd-length hex key file was accepted";
   } catch (const Error& e) {
     std::string what = e.what();
-    EXPECT_EQ(e.exit_code(), kExitUsage);
+    EXPECT_EQ(e.failure(), Failure::bad_key);
     EXPECT_NE(what.find("odd number"), std::string::npos) << what;
     expect_no_key_in(what, typo);
   }
@@ -259,7 +259,7 @@ TEST(LoadKey, WithoutAnySourceTheErrorNamesAllThreeAndExitsWithUsage) {
     FAIL();
   } catch (const Error& e) {
     std::string what = e.what();
-    EXPECT_EQ(e.exit_code(), kExitUsage);
+    EXPECT_EQ(e.failure(), Failure::bad_key);
     EXPECT_NE(what.find("--key "), std::string::npos) << what;
     EXPECT_NE(what.find("--key-file"), std::string::npos) << what;
     EXPECT_NE(what.find("INTACT_KEY"), std::string::npos) << what;
@@ -306,7 +306,7 @@ TEST(LoadKey, KeyAndKeyFileTogetherAreAUsageError) {
     load_key(src, nullptr);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), kExitUsage);
+    EXPECT_EQ(e.failure(), Failure::bad_key);
     expect_no_key_in(e.what(), kLongHex);
   }
 }

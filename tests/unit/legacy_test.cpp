@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/hex.hpp"
 #include "intact/v1_session.hpp"
 

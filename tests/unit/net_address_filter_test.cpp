@@ -2,7 +2,7 @@
 // IPv4-mapped peers judged as IPv4, and usage errors for anything that is not a block.
 #include <gtest/gtest.h>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "net/address_filter.hpp"
 
 namespace {
@@ -73,7 +73,7 @@ TEST(AddressFilter, AnythingThatIsNotABlockIsAUsageError) {
       f.allow(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";
     } catch (const intact::Error& e) {
-      EXPECT_EQ(e.exit_code(), intact::kExitUsage) << bad;
+      EXPECT_EQ(e.failure(), intact::Failure::usage) << bad;
     }
   }
 }

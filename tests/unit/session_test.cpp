@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/frame.hpp"
 #include "intact/hex.hpp"
 #include "intact/v1_session.hpp"
@@ -460,7 +460,7 @@ TEST(V1Handshake, ANameOver64BytesIsRefusedAsAUsageError) {
     V1Session s(Key::from_hex(kKeyHex), client_options(std::string(65, 'n')));
     FAIL() << "a 65-byte name was accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), kExitUsage);
+    EXPECT_EQ(e.failure(), Failure::usage);
   }
   V1Session ok(Key::from_hex(kKeyHex), client_options(std::string(64, 'n')));
 }

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "intact/error.hpp"
+#include "intact/failure.hpp"
 #include "intact/v1_session.hpp"
 #include "stream/fd_io.hpp"
 #include "stream/progress_meter.hpp"
@@ -83,9 +83,9 @@ std::future<std::vector<std::uint8_t>> read_all_async(int fd) {
   });
 }
 
-// The outcome of relay_stream: the exit code, and the error message if it threw.
+// The outcome of relay_stream: how it ended, and the error message if it threw.
 struct Outcome {
-  int code;
+  Failure code;
   std::string message;
 };
 
@@ -94,7 +94,7 @@ std::future<Outcome> relay_async(int socket_fd, const Key& key, RelayOptions opt
     try {
       return Outcome{relay_stream(socket_fd, key, options), ""};
     } catch (const Error& e) {
-      return Outcome{e.exit_code(), e.what()};
+      return Outcome{e.failure(), e.what()};
     }
   });
 }
@@ -151,8 +151,8 @@ TEST(StreamRelay, MovesBytesBothWaysAtOnceAndBothEndWithExitZero) {
   feed_b.join();
   auto s = server.get();
   auto c = client.get();
-  EXPECT_EQ(s.code, kExitOk) << s.message;
-  EXPECT_EQ(c.code, kExitOk) << c.message;
+  EXPECT_EQ(s.code, Failure::none) << s.message;
+  EXPECT_EQ(c.code, Failure::none) << c.message;
   a_out.close_write();
   b_out.close_write();
   EXPECT_EQ(a_got.get(), b_data);
@@ -173,7 +173,7 @@ TEST(StreamRelay, ATamperedFrameEndsWithExitThreeAndNoneOfItsBytesWritten) {
   peer.send_pending(v1::kHeaderSize + 3, 5);  // a payload bit of the second frame
   auto s = server.get();
   out.close_write();
-  EXPECT_EQ(s.code, kExitIntegrity) << s.message;
+  EXPECT_EQ(s.code, Failure::integrity) << s.message;
   EXPECT_NE(s.message.find("lost its integrity"), std::string::npos) << s.message;
   auto written = got.get();
   EXPECT_EQ(std::string(written.begin(), written.end()), "verified first frame|");
@@ -192,7 +192,7 @@ TEST(StreamRelay, AReplayedFrameEndsWithExitThree) {
   ASSERT_EQ(write_all(sp.b, frame), 0);  // the same frame again
   auto s = server.get();
   out.close_write();
-  EXPECT_EQ(s.code, kExitIntegrity) << s.message;
+  EXPECT_EQ(s.code, Failure::integrity) << s.message;
   auto written = got.get();
   EXPECT_EQ(std::string(written.begin(), written.end()), "once");
 }
@@ -209,12 +209,12 @@ TEST(StreamRelay, AStreamEndingWithoutCloseExitsFourAfterWritingWhatWasVerified)
   ::shutdown(sp.b, SHUT_WR);  // no CLOSE frame: the connection was cut
   auto s = server.get();
   out.close_write();
-  EXPECT_EQ(s.code, kExitTruncated) << s.message;
+  EXPECT_EQ(s.code, Failure::truncated) << s.message;
   auto written = got.get();
   EXPECT_EQ(std::string(written.begin(), written.end()), "everything before the cut");
 }
 
-TEST(StreamRelay, APeerWithAnotherKeyFailsTheHandshakeWithExitOne) {
+TEST(StreamRelay, APeerWithAnotherKeyFailsTheHandshakeAsAKeyMismatchOnBothSides) {
   SocketPair sp;
   Pipe in, out;
   in.close_write();
@@ -222,10 +222,10 @@ TEST(StreamRelay, APeerWithAnotherKeyFailsTheHandshakeWithExitOne) {
   auto client = relay_async(sp.b, kOtherKey, options_for(v1::Role::client, in.r, out.w));
   auto s = server.get();
   auto c = client.get();
-  EXPECT_EQ(s.code, kExitFailure);
-  EXPECT_EQ(c.code, kExitFailure);
-  EXPECT_NE((s.message + c.message).find("key confirmation failed"), std::string::npos)
-      << s.message << " / " << c.message;
+  EXPECT_EQ(s.code, Failure::key_mismatch) << s.message;
+  EXPECT_EQ(c.code, Failure::key_mismatch) << c.message;
+  EXPECT_NE(s.message.find("key confirmation failed"), std::string::npos) << s.message;
+  EXPECT_NE(c.message.find("key confirmation failed"), std::string::npos) << c.message;
 }
 
 TEST(StreamRelay, ASilentPeerTimesOutInTheHandshake) {
@@ -234,7 +234,7 @@ TEST(StreamRelay, ASilentPeerTimesOutInTheHandshake) {
   auto o = options_for(v1::Role::server, in.r, out.w);
   o.handshake_timeout = std::chrono::milliseconds(200);
   auto s = relay_async(sp.a, kKey, o).get();
-  EXPECT_EQ(s.code, kExitFailure);
+  EXPECT_EQ(s.code, Failure::timeout);
   EXPECT_NE(s.message.find("did not finish the handshake"), std::string::npos) << s.message;
 }
 

@@ -1,0 +1,39 @@
+#include "cli/exit_status.hpp"
+
+namespace intact::cli {
+
+ExitStatus exit_status(Failure failure) noexcept {
+  switch (failure) {
+    case Failure::none: return ExitStatus::ok;
+    case Failure::usage:
+    case Failure::bad_key: return ExitStatus::usage;
+    case Failure::key_mismatch:
+    case Failure::integrity:
+    case Failure::replay:
+    case Failure::gap: return ExitStatus::integrity;
+    case Failure::truncated: return ExitStatus::truncated;
+    case Failure::protocol:
+    case Failure::format_mismatch:
+    case Failure::over_limit:
+    case Failure::not_sent:
+    case Failure::refused:
+    case Failure::timeout:
+    case Failure::io:
+    case Failure::internal: return ExitStatus::failure;
+  }
+  return ExitStatus::failure;
+}
+
+std::string_view hint(Failure failure) noexcept {
+  switch (failure) {
+    case Failure::key_mismatch:
+      return "both sides must use the same key (--key, --key-file or INTACT_KEY)";
+    case Failure::format_mismatch:
+      return "if the peer uses the lab's format, add --legacy; if it speaks intact v1, drop --legacy";
+    case Failure::timeout:
+      return "is the peer an intact program of the same format? raise --handshake-timeout for slow links";
+    default: return {};
+  }
+}
+
+}  // namespace intact::cli
