@@ -239,7 +239,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
                       ") failed verification on the server and was not delivered");
       // A v1 session stops by itself under --strict; a lab-format session has no such mode.
       if (opts_.strict && m->format == WireFormat::legacy)
-        c.abort("stopping at an integrity failure (--strict)");
+        c.abort("stopping at an integrity failure (strict mode)");
       break;
     case EventKind::replay: out_.replay(m->name(), e.seq); break;
     case EventKind::gap: out_.gap(m->name(), e.missing, e.seq); break;

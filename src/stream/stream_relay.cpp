@@ -231,7 +231,10 @@ void receive_direction(Connection& conn, V1Session& session, const RelayOptions&
       case EventKind::replay:
       case EventKind::gap:
       case EventKind::protocol_error:
-        conn.abort(e.failure, "integrity failure: " + e.detail +
+        // After the keys are confirmed, a frame that does not parse was altered
+        // on the way (a flipped length, say): for a byte stream, an integrity failure.
+        conn.abort(e.kind == EventKind::protocol_error ? Failure::integrity : e.failure,
+                   "integrity failure: " + e.detail +
                        "; stopped, nothing after the last verified frame was written");
         return false;
       case EventKind::established: return true;

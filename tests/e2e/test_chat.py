@@ -316,7 +316,7 @@ def test_strict_server_closes_a_connection_at_its_first_integrity_failure():
     p = v1_peer.V1Client(port, KEY, name="py").handshake()
     bad = bytearray(v1_peer.seal(p.k_tx, v1_peer.T_DATA, 1, b"changed")); bad[15] ^= 0x80
     p.sock.sendall(bytes(bad))
-    srv.wait_for(r"stopping at an integrity failure \(--strict\)", "err")
+    srv.wait_for(r"stopping at an integrity failure \(strict mode\)", "err")
     p.sock.settimeout(10)
     try:
         while p.sock.recv(4096):

@@ -161,7 +161,7 @@ def test_strict_ends_a_lab_format_connection_at_its_first_integrity_failure_on_b
     peer.send("forged for the client")
     cli.wait_for("^" + LOST.replace(".", r"\.") + "$", "out")
     check(cli.wait(15) == 3, f"the client exits 3 under --strict, got {cli.p.returncode}")
-    check(any("stopping at an integrity failure (--strict)" in l for l in cli.err_lines), f"{cli.err_lines}")
+    check(any("stopping at an integrity failure (strict mode)" in l for l in cli.err_lines), f"{cli.err_lines}")
     wait_until(lambda: peer.closed.is_set(), "the client to close the connection")
     lab_srv.close()
 
@@ -169,7 +169,7 @@ def test_strict_ends_a_lab_format_connection_at_its_first_integrity_failure_on_b
     port = srv.port()
     bad = lab_peer.lab_client(port, OTHER_LAB_KEY)
     bad.send("forged for the server")
-    srv.wait_for(r"stopping at an integrity failure \(--strict\)", "err")
+    srv.wait_for(r"stopping at an integrity failure \(strict mode\)", "err")
     wait_until(lambda: bad.closed.is_set(), "the server to close that connection")
     good = lab_peer.lab_client(port, LAB_KEY)
     good.send("honest after")

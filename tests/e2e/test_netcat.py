@@ -215,10 +215,10 @@ def test_a_peer_with_another_key_is_refused_at_connect_and_nothing_is_written():
     client.p.stdin.close()
     listener.p.stdin.close()
     crc, lrc = client.wait(30), listener.wait(30)
-    t.check(crc == 1 and lrc == 1, f"exit codes {crc}, {lrc}; expected 1 and 1")
+    t.check(crc == 3 and lrc == 3, f"exit codes {crc}, {lrc}; expected 3 and 3 (README: a wrong key at connect)")
     t.check(listener.p.stdout.read() == b"" and client.p.stdout.read() == b"", "something was written")
-    t.check("key confirmation failed" in client.stderr() + listener.stderr(),
-            f"no key mismatch reported: {client.stderr()} / {listener.stderr()}")
+    for side, err in (("client", client.stderr()), ("listener", listener.stderr())):
+        t.check("key confirmation failed" in err, f"the {side} did not report the key mismatch: {err}")
 
 
 def test_a_peer_that_does_not_speak_intact_is_refused():

@@ -28,6 +28,7 @@ struct Seen {
   EventKind kind;
   std::string payload;
   std::string detail;
+  Failure failure = Failure::none;
   bool operator==(const Seen&) const = default;
 };
 
@@ -43,7 +44,7 @@ std::vector<Seen> drain(Session& s) {
   for (int i = 0; i < 100000; ++i) {
     auto e = s.poll();
     if (!e) return out;
-    out.push_back({e->kind, std::string(as_text(e->payload)), e->detail});
+    out.push_back({e->kind, std::string(as_text(e->payload)), e->detail, e->failure});
   }
   ADD_FAILURE() << "poll() never returned nullopt";
   return out;
@@ -279,7 +280,7 @@ TEST(LegacyDecoder, AMessageOfExactlyTheMaximumIsDeliveredEvenInPieces) {
   EXPECT_THROW(tx.send_data(as_bytes(m + "!")), Error);
 }
 
-TEST(LegacyDecoder, AnIntactV1HelloIsRefusedWithAHintToDropLegacy) {
+TEST(LegacyDecoder, AnIntactV1HelloIsRefusedAsAFormatMismatch) {
   V1Session::Options o;
   o.role = v1::Role::client;
   V1Session client(Key::from_hex(kLabKey), o);
@@ -288,7 +289,8 @@ TEST(LegacyDecoder, AnIntactV1HelloIsRefusedWithAHintToDropLegacy) {
   auto events = drain(rx);
   ASSERT_EQ(events.size(), 1u) << describe(events);
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
-  EXPECT_NE(events[0].detail.find("drop --legacy"), std::string::npos);
+  EXPECT_EQ(events[0].failure, Failure::format_mismatch);
+  EXPECT_NE(events[0].detail.find("speaks intact v1"), std::string::npos);
 }
 
 // Regression (found by the legacy fuzz target): the events must not depend

@@ -36,6 +36,7 @@ struct Seen {
   std::string payload;
   std::string sender;
   std::string detail;
+  Failure failure = Failure::none;
   bool operator==(const Seen&) const = default;
 };
 
@@ -63,7 +64,7 @@ std::vector<Seen> drain(Session& s) {
     auto e = s.poll();
     if (!e) return out;
     out.push_back({e->kind, e->type, e->seq, e->missing, std::string(as_text(e->payload)),
-                   std::string(e->sender), e->detail});
+                   std::string(e->sender), e->detail, e->failure});
   }
   ADD_FAILURE() << "poll() never returned nullopt";
   return out;
@@ -268,13 +269,13 @@ TEST(V1Handshake, AnotherProtocolVersionIsRefusedNamingThatVersion) {
   EXPECT_EQ(server.pending_output_size(), 0u) << "no ServerHello for a refused hello";
 }
 
-TEST(V1Handshake, LabFormatMessageIsRefusedFromItsFirstBytesWithAHintAboutLegacy) {
+TEST(V1Handshake, LabFormatMessageIsRefusedFromItsFirstBytesAsAFormatMismatch) {
   V1Session server(Key::from_hex(kKeyHex), server_options());
   auto events = deliver(server, "NMP");  // the start of "NMP-B19DCAT141 server send|3F9A..."
   ASSERT_EQ(events.size(), 1u) << describe(events);
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
   EXPECT_NE(events[0].detail.find("does not speak intact v1"), std::string::npos);
-  EXPECT_NE(events[0].detail.find("--legacy"), std::string::npos);
+  EXPECT_EQ(events[0].failure, Failure::format_mismatch);  // the CLI turns it into "add --legacy"
   EXPECT_TRUE(server.finished());
   EXPECT_TRUE(deliver(server, "-B19DCAT141 server send|3F9A").empty());
 }
@@ -741,7 +742,8 @@ TEST(V1Strict, StopsAtTheFirstIntegrityFailureWithAProtocolError) {
   ASSERT_EQ(events.size(), 2u) << describe(events);
   EXPECT_EQ(events[0].kind, EventKind::integrity_failure);
   EXPECT_EQ(events[1].kind, EventKind::protocol_error);
-  EXPECT_NE(events[1].detail.find("--strict"), std::string::npos);
+  EXPECT_EQ(events[1].failure, Failure::integrity);
+  EXPECT_NE(events[1].detail.find("strict mode"), std::string::npos);
   EXPECT_TRUE(link.server.finished());
   link.server.feed_eof();
   EXPECT_TRUE(drain(link.server).empty());
