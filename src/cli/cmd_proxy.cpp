@@ -155,8 +155,9 @@ const CommandRegistration registration{
         const bool show_messages = a->verbose || a->interactive;
         const bool json = a->json;
         o.on_log = [show_messages, json](const attack::LogEntry& e) {
-          if (!show_messages && (e.action == "message" || e.action == "close" ||
-                                 e.action == "end" || e.action == "format"))
+          using attack::LogAction;
+          if (!show_messages && (e.action == LogAction::message || e.action == LogAction::close ||
+                                 e.action == LogAction::end || e.action == LogAction::format))
             return;
           std::string line = json ? attack::format_json(e) : attack::format_human(e);
           std::fwrite(line.data(), 1, line.size(), stdout);
