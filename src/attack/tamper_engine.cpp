@@ -10,6 +10,16 @@ constexpr std::string_view kInjectedText = "forged by intact proxy";
 constexpr std::string_view kReplacedText = "replaced by intact proxy";
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// Whether `spec` hits message n, and with which action (`random` picks one).
+std::optional<ActionKind> aim(const AttackSpec& spec, std::mt19937_64& rng, std::uint64_t n) {
+  bool hit =
+      spec.probability ? std::bernoulli_distribution(*spec.probability)(rng) : spec.nth == n;
+  if (!hit) return std::nullopt;
+  if (spec.kind != ActionKind::random) return spec.kind;
+  if (spec.choices.empty()) return std::nullopt;
+  return spec.choices[std::uniform_int_distribution<std::size_t>(0, spec.choices.size() - 1)(rng)];
+}
 }  // namespace
 
 // ---- SpliceStore ----
@@ -190,16 +200,7 @@ void TamperEngine::handle_message(Direction d, Record record) {
     const AttackSpec& spec = opts_.attacks[i];
     if (!spec.watches(d)) continue;
     std::mt19937_64& rng = rngs_[i];
-    bool hit =
-        spec.probability ? std::bernoulli_distribution(*spec.probability)(rng) : spec.nth == n;
-    if (!hit) continue;
-    ActionKind kind = spec.kind;
-    if (kind == ActionKind::random) {
-      if (spec.choices.empty()) continue;
-      kind =
-          spec.choices[std::uniform_int_distribution<std::size_t>(0, spec.choices.size() - 1)(rng)];
-    }
-    apply(d, kind, spec, rng, n, disp);
+    if (auto kind = aim(spec, rng, n)) apply(d, *kind, spec, rng, n, disp);
   }
   if (disp.cut) {
     cut_ = true;
