@@ -68,6 +68,14 @@ void encode_header(const FrameHeader& h, std::uint8_t out[kHeaderSize]) noexcept
 // Reads the fields without judging them; `type` is stored as sent.
 FrameHeader decode_header(const std::uint8_t in[kHeaderSize]) noexcept;
 
+// The one keyless judgement of a frame header at the front of `bytes`: whether
+// a whole header has arrived, its type is known and its length is within
+// `max_payload`. `out` (may be null) receives the decoded header whenever a
+// whole header is there, whatever the verdict.
+enum class HeaderCheck { need_more, ok, unknown_type, over_maximum };
+HeaderCheck check_header(std::span<const std::uint8_t> bytes, std::size_t max_payload,
+                         FrameHeader* out) noexcept;
+
 // Per-direction keys, derived from the pre-shared key and both nonces (HKDF-SHA256).
 struct DirectionKeys {
   std::vector<std::uint8_t> client_to_server;
@@ -178,6 +186,12 @@ class FrameReceiver {
   bool close_received() const noexcept { return close_received_; }
 
  private:
+  std::optional<Event> on_malformed(Opened& o);
+  std::optional<Event> on_bad_tag(std::uint64_t seq);
+  std::optional<Event> on_late_confirm(std::uint64_t seq);
+  std::optional<Event> on_verified(const Opened& o);
+  std::optional<Event> on_gap(std::uint64_t seq, std::uint64_t missing, Event message);
+  Event message_event(const Opened& o);
   void stop_strict(Failure failure, std::string_view what);
 
   HmacSha256 mac_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <span>
 
 #include "intact/failure.hpp"
 #include "intact/hex.hpp"
@@ -27,8 +28,25 @@ constexpr NamedAction kActions[] = {
 constexpr std::string_view kActionList =
     "flip, replace, replay, swap, drop, dup, reflect, inject, splice, cut, random";
 
+constexpr std::string_view kRetag = "retag=";
+
+// Errors echo the spec; the attacker's key in it is replaced by "<key>".
+std::string redacted(std::string_view text) {
+  std::string out;
+  std::size_t at = 0;
+  for (std::size_t found; (found = text.find(kRetag, at)) != std::string_view::npos;) {
+    std::size_t value = found + kRetag.size();
+    std::size_t end = std::min(text.find(':', value), text.size());
+    out.append(text.substr(at, value - at));
+    if (end > value) out += "<key>";
+    at = end;
+  }
+  out.append(text.substr(at));
+  return out;
+}
+
 [[noreturn]] void bad(std::string_view spec, const std::string& why) {
-  throw Error(Failure::usage, "bad --attack '" + std::string(spec) + "': " + why +
+  throw Error(Failure::usage, "bad --attack '" + redacted(spec) + "': " + why +
                   " (see 'intact proxy --help' for the syntax)");
 }
 
@@ -86,6 +104,153 @@ std::vector<std::string_view> split_spec(std::string_view spec) {
   return parts;
 }
 
+// ---- the target: ACTION:DIR:N or ACTION:DIR:p=PROB ----
+
+void parse_direction(std::string_view text, std::string_view dir, AttackSpec& spec) {
+  if (dir == "c2s") {
+    spec.c2s = true;
+    spec.s2c = false;
+  } else if (dir == "s2c") {
+    spec.c2s = false;
+    spec.s2c = true;
+  } else {
+    bad(text, "the direction is c2s (client to server) or s2c, not '" + redacted(dir) + "'");
+  }
+}
+
+void parse_which(std::string_view text, std::string_view which, AttackSpec& spec) {
+  if (which.starts_with("p=")) {
+    auto p = parse_probability(which.substr(2));
+    if (!p) bad(text, "p= takes a probability between 0 and 1");
+    spec.probability = *p;
+    return;
+  }
+  auto n = parse_count(which);
+  if (!n || *n == 0)
+    bad(text, "the message number counts from 1 (application messages of that direction), not '" +
+                  redacted(which) + "'");
+  spec.nth = *n;
+}
+
+void parse_target(std::string_view text, const std::vector<std::string_view>& parts,
+                  AttackSpec& spec) {
+  if (parts.size() < 3) bad(text, "expected ACTION:DIR:N or ACTION:DIR:p=PROB, e.g. flip:c2s:3");
+  parse_direction(text, parts[1], spec);
+  parse_which(text, parts[2], spec);
+}
+
+// ---- options: NAME=VALUE, one parser per name ----
+
+void parse_seed(std::string_view text, std::string_view value, AttackSpec& spec) {
+  auto s = parse_count(value);
+  if (!s) bad(text, "seed= takes a whole number");
+  spec.seed = *s;
+}
+
+void parse_field_option(std::string_view text, std::string_view value, AttackSpec& spec) {
+  auto f = parse_field(value);
+  if (!f) bad(text, "field= is one of any, type, seq, length, payload (or text), tag");
+  spec.field = *f;
+}
+
+void parse_text(std::string_view text, std::string_view value, AttackSpec& spec) {
+  if (value.size() > 65536) bad(text, "text= is at most 65536 bytes");
+  spec.text = std::string(value);
+}
+
+void parse_retag(std::string_view text, std::string_view value, AttackSpec& spec) {
+  auto key = from_hex(value);
+  if (!key || key->empty()) bad(text, "retag= takes the attacker's key as hex text");
+  spec.retag_key = std::move(*key);
+}
+
+void parse_after(std::string_view text, std::string_view value, AttackSpec& spec) {
+  auto a = parse_count(value);
+  if (!a || *a == 0) bad(text, "after= takes a message number (from 1)");
+  spec.after = *a;
+}
+
+void parse_p(std::string_view text, std::string_view value, AttackSpec& spec) {
+  auto p = parse_probability(value);
+  if (!p) bad(text, "p= takes a probability between 0 and 1");
+  spec.probability = *p;
+}
+
+void parse_dir(std::string_view text, std::string_view value, AttackSpec& spec) {
+  if (value == "c2s") {
+    spec.c2s = true, spec.s2c = false;
+  } else if (value == "s2c") {
+    spec.c2s = false, spec.s2c = true;
+  } else if (value == "both") {
+    spec.c2s = spec.s2c = true;
+  } else {
+    bad(text, "dir= is c2s, s2c or both");
+  }
+}
+
+void parse_do(std::string_view text, std::string_view value, AttackSpec& spec) {
+  spec.choices.clear();
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t comma = std::min(value.find(',', start), value.size());
+    std::string_view item = value.substr(start, comma - start);
+    auto k = find_action(item);
+    if (!k || *k == ActionKind::random || *k == ActionKind::splice)
+      bad(text,
+          "do= lists actions among flip, replace, replay, swap, drop, dup, reflect, "
+          "inject, cut; not '" +
+              redacted(item) + "'");
+    spec.choices.push_back(*k);
+    start = comma + 1;
+  }
+}
+
+constexpr ActionKind kFlipOnly[] = {ActionKind::flip};
+constexpr ActionKind kForging[] = {ActionKind::replace, ActionKind::inject};
+constexpr ActionKind kReplayOnly[] = {ActionKind::replay};
+constexpr ActionKind kRandomOnly[] = {ActionKind::random};
+
+struct OptionRule {
+  std::string_view name;
+  std::span<const ActionKind> applies_to;  // empty: every action
+  void (*parse)(std::string_view text, std::string_view value, AttackSpec& spec);
+};
+constexpr OptionRule kOptions[] = {
+    {"seed", {}, parse_seed},          {"field", kFlipOnly, parse_field_option},
+    {"text", kForging, parse_text},    {"retag", kForging, parse_retag},
+    {"after", kReplayOnly, parse_after}, {"p", kRandomOnly, parse_p},
+    {"dir", kRandomOnly, parse_dir},   {"do", kRandomOnly, parse_do},
+};
+
+void parse_option(std::string_view text, std::string_view opt, AttackSpec& spec) {
+  std::size_t eq = opt.find('=');
+  if (eq == std::string_view::npos)
+    bad(text, "options are NAME=VALUE, not '" + redacted(opt) + "'");
+  std::string_view name = opt.substr(0, eq), value = opt.substr(eq + 1);
+  for (const auto& rule : kOptions) {
+    if (rule.name != name) continue;
+    if (!rule.applies_to.empty() &&
+        std::find(rule.applies_to.begin(), rule.applies_to.end(), spec.kind) ==
+            rule.applies_to.end())
+      bad(text, "option " + std::string(name) + "= does not apply to " +
+                    std::string(action_name(spec.kind)));
+    rule.parse(text, value, spec);
+    return;
+  }
+  bad(text, "unknown option '" + std::string(name) + "='");
+}
+
+// ---- what each action needs once every option is read ----
+
+void check_complete(std::string_view text, const AttackSpec& spec) {
+  if (spec.kind == ActionKind::replace && !spec.text)
+    bad(text, "replace needs text=NEW TEXT (as the last option)");
+  if (spec.kind == ActionKind::random && !spec.probability)
+    bad(text, "random needs p=PROB, e.g. random:p=0.1:seed=42");
+  if (spec.kind == ActionKind::replay && spec.after != 0 && spec.nth != 0 && spec.after <= spec.nth)
+    bad(text, "after= must be a later message than the one replayed");
+}
+
 }  // namespace
 
 std::string_view direction_name(Direction d) noexcept {
@@ -127,122 +292,20 @@ AttackSpec parse_attack_spec(std::string_view text) {
   auto parts = split_spec(text);
   auto kind = find_action(parts[0]);
   if (!kind)
-    bad(text,
-        "unknown action '" + std::string(parts[0]) + "'; use one of " + std::string(kActionList));
+    bad(text, "unknown action '" + redacted(parts[0]) + "'; use one of " + std::string(kActionList));
   AttackSpec spec;
   spec.kind = *kind;
   std::size_t first_option = 1;
-
   if (spec.kind != ActionKind::random) {
-    if (parts.size() < 3) bad(text, "expected ACTION:DIR:N or ACTION:DIR:p=PROB, e.g. flip:c2s:3");
-    if (parts[1] == "c2s") {
-      spec.c2s = true;
-      spec.s2c = false;
-    } else if (parts[1] == "s2c") {
-      spec.c2s = false;
-      spec.s2c = true;
-    } else {
-      bad(text,
-          "the direction is c2s (client to server) or s2c, not '" + std::string(parts[1]) + "'");
-    }
-    std::string_view which = parts[2];
-    if (which.starts_with("p=")) {
-      auto p = parse_probability(which.substr(2));
-      if (!p) bad(text, "p= takes a probability between 0 and 1");
-      spec.probability = *p;
-    } else {
-      auto n = parse_count(which);
-      if (!n || *n == 0)
-        bad(text,
-            "the message number counts from 1 (application messages of that direction), not '" +
-                std::string(which) + "'");
-      spec.nth = *n;
-    }
+    parse_target(text, parts, spec);
     first_option = 3;
   } else {
     spec.c2s = true;
     spec.s2c = false;
     spec.choices = default_random_choices();
   }
-
-  bool have_text = false;
-  for (std::size_t i = first_option; i < parts.size(); ++i) {
-    std::string_view opt = parts[i];
-    std::size_t eq = opt.find('=');
-    if (eq == std::string_view::npos)
-      bad(text, "options are NAME=VALUE, not '" + std::string(opt) + "'");
-    std::string_view name = opt.substr(0, eq), value = opt.substr(eq + 1);
-    auto only_for = [&](std::initializer_list<ActionKind> kinds) {
-      if (std::find(kinds.begin(), kinds.end(), spec.kind) == kinds.end())
-        bad(text, "option " + std::string(name) + "= does not apply to " +
-                      std::string(action_name(spec.kind)));
-    };
-    if (name == "seed") {
-      auto s = parse_count(value);
-      if (!s) bad(text, "seed= takes a whole number");
-      spec.seed = *s;
-    } else if (name == "field") {
-      only_for({ActionKind::flip});
-      auto f = parse_field(value);
-      if (!f) bad(text, "field= is one of any, type, seq, length, payload (or text), tag");
-      spec.field = *f;
-    } else if (name == "text") {
-      only_for({ActionKind::replace, ActionKind::inject});
-      if (value.size() > 65536) bad(text, "text= is at most 65536 bytes");
-      spec.text = std::string(value);
-      have_text = true;
-    } else if (name == "retag") {
-      only_for({ActionKind::replace, ActionKind::inject});
-      auto key = from_hex(value);
-      if (!key || key->empty()) bad(text, "retag= takes the attacker's key as hex text");
-      spec.retag_key = std::move(*key);
-    } else if (name == "after") {
-      only_for({ActionKind::replay});
-      auto a = parse_count(value);
-      if (!a || *a == 0) bad(text, "after= takes a message number (from 1)");
-      spec.after = *a;
-    } else if (name == "p") {
-      only_for({ActionKind::random});
-      auto p = parse_probability(value);
-      if (!p) bad(text, "p= takes a probability between 0 and 1");
-      spec.probability = *p;
-    } else if (name == "dir") {
-      only_for({ActionKind::random});
-      if (value == "c2s") {
-        spec.c2s = true, spec.s2c = false;
-      } else if (value == "s2c") {
-        spec.c2s = false, spec.s2c = true;
-      } else if (value == "both") {
-        spec.c2s = spec.s2c = true;
-      } else {
-        bad(text, "dir= is c2s, s2c or both");
-      }
-    } else if (name == "do") {
-      only_for({ActionKind::random});
-      spec.choices.clear();
-      std::size_t start = 0;
-      while (start <= value.size()) {
-        std::size_t comma = std::min(value.find(',', start), value.size());
-        std::string_view item = value.substr(start, comma - start);
-        auto k = find_action(item);
-        if (!k || *k == ActionKind::random || *k == ActionKind::splice)
-          bad(text,
-              "do= lists actions among flip, replace, replay, swap, drop, dup, reflect, "
-              "inject, cut; not '" +
-                  std::string(item) + "'");
-        spec.choices.push_back(*k);
-        start = comma + 1;
-      }
-    } else {
-      bad(text, "unknown option '" + std::string(name) + "='");
-    }
-  }
-  if (spec.kind == ActionKind::replace && !have_text)
-    bad(text, "replace needs text=NEW TEXT (as the last option)");
-  if (spec.kind == ActionKind::random && !spec.probability)
-    bad(text, "random needs p=PROB, e.g. random:p=0.1:seed=42");
-  if (spec.kind == ActionKind::replay && spec.after != 0 && spec.nth != 0 && spec.after <= spec.nth)
-    bad(text, "after= must be a later message than the one replayed");
+  for (std::size_t i = first_option; i < parts.size(); ++i) parse_option(text, parts[i], spec);
+  check_complete(text, spec);
   return spec;
 }
 

@@ -10,6 +10,16 @@ constexpr std::string_view kInjectedText = "forged by intact proxy";
 constexpr std::string_view kReplacedText = "replaced by intact proxy";
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// Whether `spec` hits message n, and with which action (`random` picks one).
+std::optional<ActionKind> aim(const AttackSpec& spec, std::mt19937_64& rng, std::uint64_t n) {
+  bool hit =
+      spec.probability ? std::bernoulli_distribution(*spec.probability)(rng) : spec.nth == n;
+  if (!hit) return std::nullopt;
+  if (spec.kind != ActionKind::random) return spec.kind;
+  if (spec.choices.empty()) return std::nullopt;
+  return spec.choices[std::uniform_int_distribution<std::size_t>(0, spec.choices.size() - 1)(rng)];
+}
 }  // namespace
 
 // ---- SpliceStore ----
@@ -60,9 +70,9 @@ TamperEngine::TamperEngine(Options options) : opts_(std::move(options)) {
   if (opts_.format == FormatChoice::legacy) start(WireFormat::legacy, "--legacy");
 }
 
-void TamperEngine::log(std::optional<Direction> d, std::uint64_t message, std::string action,
+void TamperEngine::log(std::optional<Direction> d, std::uint64_t message, LogAction action,
                        std::string detail) {
-  log_.push_back(LogEntry{opts_.connection, d, message, std::move(action), std::move(detail)});
+  log_.push_back(LogEntry{opts_.connection, d, message, action, std::move(detail)});
 }
 
 std::vector<LogEntry> TamperEngine::take_log() {
@@ -78,7 +88,7 @@ void TamperEngine::take_output(Direction d, std::vector<std::uint8_t>& into) {
 
 void TamperEngine::start(WireFormat format, std::string_view how) {
   format_ = format;
-  log(std::nullopt, 0, "format",
+  log(std::nullopt, 0, LogAction::format,
       std::string(format == WireFormat::v1 ? "protocol v1" : "legacy (the lab's format)") + ", " +
           std::string(how));
   for (Direction d : {Direction::c2s, Direction::s2c}) {
@@ -132,14 +142,14 @@ void TamperEngine::feed_eof(Direction d) {
     if (cut_) return;
     release(d, 0, true);
     if (auto rest = lane.splitter->finish()) {
-      log(d, 0, "pass",
+      log(d, 0, LogAction::pass,
           std::to_string(rest->bytes.size()) +
               " bytes of an incomplete record before the end of the stream");
       lane.out.insert(lane.out.end(), rest->bytes.begin(), rest->bytes.end());
     }
   }
   lane.eof_done = true;
-  log(d, 0, "end", "the sender closed its side");
+  log(d, 0, LogAction::end, "the sender closed its side");
 }
 
 void TamperEngine::handle(Direction d, Record record) {
@@ -155,11 +165,11 @@ void TamperEngine::handle(Direction d, Record record) {
       // Held messages go out before the authenticated close: after it the
       // receiver reads nothing, and the attack would not be seen at all.
       release(d, 0, true);
-      log(d, 0, "close", "the sender's authenticated CLOSE frame");
+      log(d, 0, LogAction::close, "the sender's authenticated CLOSE frame");
       lane.out.insert(lane.out.end(), record.bytes.begin(), record.bytes.end());
       return;
     case Record::Kind::raw:
-      log(d, 0, "pass",
+      log(d, 0, LogAction::pass,
           std::to_string(record.bytes.size()) +
               " bytes that are not a whole record, forwarded as they are");
       lane.out.insert(lane.out.end(), record.bytes.begin(), record.bytes.end());
@@ -172,14 +182,14 @@ void TamperEngine::handle_message(Direction d, Record record) {
   const std::uint64_t n = record.number;
   const WireFormat format = *format_;
   if (lane.recorded.size() < SpliceStore::kMaxRecorded) lane.recorded.push_back(record.bytes);
-  log(d, n, "message", quoted(RecordSplitter::display_text(format, record)));
+  log(d, n, LogAction::message, quoted(RecordSplitter::display_text(format, record)));
 
   Disposition disp;
   disp.bytes = std::move(record.bytes);
   if (opts_.replacements) {
     if (auto line = opts_.replacements->pop(d)) {
       replace_text(format, disp.bytes, *line, opts_.interactive_retag);
-      log(d, n, "replace",
+      log(d, n, LogAction::replace,
           "operator's text " + quoted(*line) +
               (opts_.interactive_retag.empty()
                    ? std::string(", old tag kept")
@@ -190,16 +200,7 @@ void TamperEngine::handle_message(Direction d, Record record) {
     const AttackSpec& spec = opts_.attacks[i];
     if (!spec.watches(d)) continue;
     std::mt19937_64& rng = rngs_[i];
-    bool hit =
-        spec.probability ? std::bernoulli_distribution(*spec.probability)(rng) : spec.nth == n;
-    if (!hit) continue;
-    ActionKind kind = spec.kind;
-    if (kind == ActionKind::random) {
-      if (spec.choices.empty()) continue;
-      kind =
-          spec.choices[std::uniform_int_distribution<std::size_t>(0, spec.choices.size() - 1)(rng)];
-    }
-    apply(d, kind, spec, rng, n, disp);
+    if (auto kind = aim(spec, rng, n)) apply(d, *kind, spec, rng, n, disp);
   }
   if (disp.cut) {
     cut_ = true;
@@ -214,88 +215,127 @@ void TamperEngine::handle_message(Direction d, Record record) {
   release(d, n, false);
 }
 
+// One attack on one message: what every action needs to know.
+struct TamperEngine::Hit {
+  Direction d;
+  std::uint64_t n;
+  const AttackSpec& spec;
+  std::mt19937_64& rng;
+  Disposition& disp;
+  LogAction name;
+  std::span<const std::uint8_t> retag;  // the attacker's key, empty when none
+};
+
 void TamperEngine::apply(Direction d, ActionKind kind, const AttackSpec& spec, std::mt19937_64& rng,
                          std::uint64_t n, Disposition& disp) {
-  const WireFormat format = *format_;
-  Lane& lane = lanes_[index(d)];
-  std::string name(action_name(kind));
-  std::span<const std::uint8_t> retag;
-  if (spec.retag_key) retag = *spec.retag_key;
-  auto hold = [&](std::uint64_t after, std::string what) {
-    if (lane.held.size() >= kMaxHeld) {
-      log(d, n, name, "not done: " + std::to_string(kMaxHeld) + " messages are already held back");
-      return false;
-    }
-    lane.held.push_back(Held{after, disp.bytes, std::move(what)});
-    return true;
-  };
+  Hit hit{d, n, spec, rng, disp, log_action(kind), {}};
+  if (spec.retag_key) hit.retag = *spec.retag_key;
   switch (kind) {
-    case ActionKind::flip: {
-      Field field = spec.kind == ActionKind::random ? Field::any : spec.field;
-      log(d, n, name, flip_bit(format, disp.bytes, field, rng));
-      break;
-    }
-    case ActionKind::replace: {
-      std::string text = spec.text ? *spec.text : std::string(kReplacedText);
-      replace_text(format, disp.bytes, text, retag);
-      log(d, n, name,
-          "text replaced by " + quoted(text) +
-              (retag.empty() ? ", old tag kept" : ", retagged under the attacker's key"));
-      break;
-    }
-    case ActionKind::replay: {
-      std::uint64_t after = spec.after > n ? spec.after : n + 1;
-      if (hold(after, "replay of #" + std::to_string(n)))
-        log(d, n, name, "forwarded; a copy goes again after #" + std::to_string(after));
-      break;
-    }
+    case ActionKind::flip:
+    case ActionKind::replace:
+      return alter(hit, kind);
+    case ActionKind::inject:
+      return forge(hit);
+    case ActionKind::splice:
+      return splice(hit);
+    case ActionKind::replay:
     case ActionKind::swap:
-      if (hold(n + 1, "#" + std::to_string(n) + ", held back for a swap")) {
-        disp.forward = false;
-        log(d, n, name, "held back; delivered after #" + std::to_string(n + 1));
-      }
-      break;
+      return delay(hit, kind);
     case ActionKind::drop:
-      disp.forward = false;
-      log(d, n, name, "deleted");
-      break;
     case ActionKind::dup:
-      ++disp.copies;
-      log(d, n, name, "delivered " + std::to_string(disp.copies) + " times");
-      break;
-    case ActionKind::reflect: {
-      Lane& back = lanes_[index(opposite(d))];
-      back.out.insert(back.out.end(), disp.bytes.begin(), disp.bytes.end());
-      disp.forward = false;
-      log(d, n, name, "sent back to its sender instead of forwarding it");
-      break;
-    }
-    case ActionKind::inject: {
-      std::string text = spec.text ? *spec.text : std::string(kInjectedText);
-      disp.before.push_back(
-          forge_message(format, record_seq(format, disp.bytes), text, retag, rng));
-      log(d, n, name,
-          "forged message " + quoted(text) + " inserted before it" +
-              (retag.empty() ? " (random tag)" : " (tagged under the attacker's key)"));
-      break;
-    }
-    case ActionKind::splice: {
-      const std::vector<std::uint8_t>* old =
-          opts_.splice_store ? opts_.splice_store->find(format, d, n) : nullptr;
-      if (old == nullptr) {
-        log(d, n, name, "nothing recorded from an earlier connection yet; forwarded unchanged");
-      } else {
-        disp.bytes = *old;
-        log(d, n, name, "replaced by a message recorded from an earlier connection");
-      }
-      break;
-    }
+    case ActionKind::reflect:
     case ActionKind::cut:
-      disp.cut = true;
-      log(d, n, name, "connection cut before this message");
-      break;
+      return reroute(hit, kind);
     case ActionKind::random:
-      break;  // resolved by the caller
+      return;  // resolved by the caller
+  }
+}
+
+// Changes the message's bytes in place: a bit, or the whole text.
+void TamperEngine::alter(Hit& h, ActionKind kind) {
+  const WireFormat format = *format_;
+  if (kind == ActionKind::flip) {
+    Field field = h.spec.kind == ActionKind::random ? Field::any : h.spec.field;
+    log(h.d, h.n, h.name, flip_bit(format, h.disp.bytes, field, h.rng));
+    return;
+  }
+  std::string text = h.spec.text ? *h.spec.text : std::string(kReplacedText);
+  replace_text(format, h.disp.bytes, text, h.retag);
+  log(h.d, h.n, h.name,
+      "text replaced by " + quoted(text) +
+          (h.retag.empty() ? ", old tag kept" : ", retagged under the attacker's key"));
+}
+
+// Inserts a message of the attacker's making ahead of this one.
+void TamperEngine::forge(Hit& h) {
+  const WireFormat format = *format_;
+  std::string text = h.spec.text ? *h.spec.text : std::string(kInjectedText);
+  h.disp.before.push_back(
+      forge_message(format, record_seq(format, h.disp.bytes), text, h.retag, h.rng));
+  log(h.d, h.n, h.name,
+      "forged message " + quoted(text) + " inserted before it" +
+          (h.retag.empty() ? " (random tag)" : " (tagged under the attacker's key)"));
+}
+
+// Replaces the message by the same-numbered one of an earlier connection.
+void TamperEngine::splice(Hit& h) {
+  const std::vector<std::uint8_t>* old =
+      opts_.splice_store ? opts_.splice_store->find(*format_, h.d, h.n) : nullptr;
+  if (old == nullptr) {
+    log(h.d, h.n, h.name, "nothing recorded from an earlier connection yet; forwarded unchanged");
+    return;
+  }
+  h.disp.bytes = *old;
+  log(h.d, h.n, h.name, "replaced by a message recorded from an earlier connection");
+}
+
+// Delivers a copy later (replay) or the message itself later (swap).
+void TamperEngine::delay(Hit& h, ActionKind kind) {
+  if (kind == ActionKind::replay) {
+    std::uint64_t after = h.spec.after > h.n ? h.spec.after : h.n + 1;
+    if (hold(h, after, "replay of #" + std::to_string(h.n)))
+      log(h.d, h.n, h.name, "forwarded; a copy goes again after #" + std::to_string(after));
+    return;
+  }
+  if (hold(h, h.n + 1, "#" + std::to_string(h.n) + ", held back for a swap")) {
+    h.disp.forward = false;
+    log(h.d, h.n, h.name, "held back; delivered after #" + std::to_string(h.n + 1));
+  }
+}
+
+bool TamperEngine::hold(Hit& h, std::uint64_t after, std::string what) {
+  Lane& lane = lanes_[index(h.d)];
+  if (lane.held.size() >= kMaxHeld) {
+    log(h.d, h.n, h.name,
+        "not done: " + std::to_string(kMaxHeld) + " messages are already held back");
+    return false;
+  }
+  lane.held.push_back(Held{after, h.disp.bytes, std::move(what)});
+  return true;
+}
+
+// Changes where (and whether) the message is delivered.
+void TamperEngine::reroute(Hit& h, ActionKind kind) {
+  switch (kind) {
+    case ActionKind::drop:
+      h.disp.forward = false;
+      log(h.d, h.n, h.name, "deleted");
+      return;
+    case ActionKind::dup:
+      ++h.disp.copies;
+      log(h.d, h.n, h.name, "delivered " + std::to_string(h.disp.copies) + " times");
+      return;
+    case ActionKind::reflect: {
+      Lane& back = lanes_[index(opposite(h.d))];
+      back.out.insert(back.out.end(), h.disp.bytes.begin(), h.disp.bytes.end());
+      h.disp.forward = false;
+      log(h.d, h.n, h.name, "sent back to its sender instead of forwarding it");
+      return;
+    }
+    default:  // cut
+      h.disp.cut = true;
+      log(h.d, h.n, h.name, "connection cut before this message");
+      return;
   }
 }
 
@@ -304,7 +344,7 @@ void TamperEngine::release(Direction d, std::uint64_t handled, bool all) {
   std::vector<Held> keep;
   for (auto& h : lane.held) {
     if (all || h.release_after <= handled) {
-      log(d, 0, "release", h.what + " delivered now");
+      log(d, 0, LogAction::release, h.what + " delivered now");
       lane.out.insert(lane.out.end(), h.bytes.begin(), h.bytes.end());
     } else {
       keep.push_back(std::move(h));

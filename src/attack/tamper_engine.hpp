@@ -119,7 +119,15 @@ class TamperEngine {
   struct Disposition;
   void apply(Direction d, ActionKind kind, const AttackSpec& spec, std::mt19937_64& rng,
              std::uint64_t number, Disposition& disp);
-  void log(std::optional<Direction> d, std::uint64_t message, std::string action,
+  // One function per class of attack; `Hit` is the message and the spec that hit it.
+  struct Hit;
+  void alter(Hit& h, ActionKind kind);  // flip, replace
+  void forge(Hit& h);                   // inject
+  void splice(Hit& h);                  // splice
+  void delay(Hit& h, ActionKind kind);  // replay, swap
+  bool hold(Hit& h, std::uint64_t after, std::string what);
+  void reroute(Hit& h, ActionKind kind);  // drop, dup, reflect, cut
+  void log(std::optional<Direction> d, std::uint64_t message, LogAction action,
            std::string detail);
 
   Options opts_;

@@ -97,7 +97,7 @@ asio::awaitable<void> write_side(Pump& p, Direction d) {
       p.wake_readers.cancel();
       if (ec) {
         if (!p.closed && p.on_log)
-          p.on_log(LogEntry{0, d, 0, "error", "cannot write: " + ec.message()});
+          p.on_log(LogEntry{0, d, 0, LogAction::error, "cannot write: " + ec.message()});
         p.close_both();  // the receiver is gone: nothing sensible is left to relay
         break;
       }
@@ -146,7 +146,7 @@ asio::awaitable<void> TamperProxy::run() {
     std::uint64_t id = ++accepted_;
     if (accepted_ - finished_ > kMaxConnections) {
       if (opts_.on_log)
-        opts_.on_log(LogEntry{id, std::nullopt, 0, "refused",
+        opts_.on_log(LogEntry{id, std::nullopt, 0, LogAction::refused,
                               "over " + std::to_string(kMaxConnections) + " connections at once"});
       ++finished_;
       continue;  // the socket closes here
@@ -162,9 +162,9 @@ asio::awaitable<void> TamperProxy::run() {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> TamperProxy::serve(tcp::socket client, std::uint64_t id) {
-  auto log = [&](std::string action, std::string detail) {
+  auto log = [&](LogAction action, std::string detail) {
     if (opts_.on_log)
-      opts_.on_log(LogEntry{id, std::nullopt, 0, std::move(action), std::move(detail)});
+      opts_.on_log(LogEntry{id, std::nullopt, 0, action, std::move(detail)});
   };
   std::error_code ec;
   auto peer = client.remote_endpoint(ec);
@@ -174,11 +174,11 @@ asio::awaitable<void> TamperProxy::serve(tcp::socket client, std::uint64_t id) {
   try {
     server = co_await net::connect(opts_.upstream_host, opts_.upstream_port);
   } catch (const Error& e) {
-    log("error", std::string("client ") + from + ": " + e.what());
+    log(LogAction::error, std::string("client ") + from + ": " + e.what());
     ++finished_;
     co_return;
   }
-  log("connect", "client " + from + " <-> server " + net::describe(server.remote_endpoint(ec)));
+  log(LogAction::connect, "client " + from + " <-> server " + net::describe(server.remote_endpoint(ec)));
 
   TamperEngine::Options eo;
   eo.format = opts_.format;
@@ -202,7 +202,7 @@ asio::awaitable<void> TamperProxy::serve(tcp::socket client, std::uint64_t id) {
   p.close_both();
   p.engine.finish();
   p.flush_log();
-  log("disconnect", was_cut ? "cut by the proxy" : "both sides closed");
+  log(LogAction::disconnect, was_cut ? "cut by the proxy" : "both sides closed");
   ++finished_;
 }
 #pragma GCC diagnostic pop

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <tuple>
 
 #include "attack/tamper_proxy.hpp"
 #include "cli/command.hpp"
@@ -88,105 +89,136 @@ void start_operator_input(std::shared_ptr<asio::io_context> io,
   }).detach();
 }
 
+void declare_options(CLI::App& sub, ProxyArgs& a) {
+  sub.add_option("-l,--listen", a.listen,
+                 "[ADDR:]PORT to accept clients on (ADDR defaults to 127.0.0.1; PORT 0 picks a "
+                 "free one, printed)")
+      ->required();
+  sub.add_option("--to", a.to, "HOST:PORT of the real server")->required();
+  sub.add_option("-a,--attack", a.attacks, "an attack SPEC (repeatable; syntax below)");
+  auto* legacy = sub.add_flag(
+      "--legacy", a.legacy,
+      "the connections speak the lab's format (default: detect from the first bytes)");
+  sub.add_flag("--v1", a.v1, "the connections speak protocol v1 (default: detect)")
+      ->excludes(legacy);
+  sub.add_flag("--json", a.json, "log one JSON object per line instead of text");
+  sub.add_flag("-v,--verbose", a.verbose,
+               "also log every message that passes, not only the attacks");
+  sub.add_flag("-i,--interactive", a.interactive,
+               "show each message as it passes; each line typed on standard input replaces the "
+               "text of the next message in --interactive-dir (stdin may be a pipe)");
+  sub.add_option("--interactive-dir", a.interactive_dir,
+                 "c2s or s2c: the direction typed lines replace")
+      ->capture_default_str();
+  sub.add_option(
+      "--interactive-retag", a.interactive_retag,
+      "KEYHEX: retag typed replacements under this attacker's key (default: keep the old tag)");
+  sub.footer(std::string(attack::attack_spec_help()) +
+             "\n\nThe proxy has no key: it cuts each direction into records (v1 frames, or the "
+             "lab's message|TAG) without verifying them. Logs go to standard output; "
+             "'listening on ADDR:PORT' to standard error.\n"
+             "Example: intact proxy --listen 9000 --to 127.0.0.1:8080 --attack flip:c2s:1 "
+             "--attack replay:c2s:2:after=3");
+}
+
+// The arguments once checked: what run_proxy needs, in the types it needs.
+struct ProxyPlan {
+  std::vector<attack::AttackSpec> specs;
+  std::string bind, listen_port;
+  std::string host, to_port;
+  Direction interactive_dir = Direction::c2s;
+  std::vector<std::uint8_t> retag;
+};
+
+ProxyPlan validate(const ProxyArgs& a) {
+  ProxyPlan plan;
+  for (const auto& s : a.attacks) plan.specs.push_back(attack::parse_attack_spec(s));
+  std::tie(plan.bind, plan.listen_port) = split_host_port(a.listen, "--listen", false);
+  if (plan.bind.empty()) plan.bind = "127.0.0.1";
+  std::tie(plan.host, plan.to_port) = split_host_port(a.to, "--to", true);
+  if (a.interactive_dir != "c2s" && a.interactive_dir != "s2c")
+    throw Error(Failure::usage, "--interactive-dir is c2s or s2c");
+  plan.interactive_dir = a.interactive_dir == "c2s" ? Direction::c2s : Direction::s2c;
+  if (!a.interactive_retag.empty()) {
+    auto k = from_hex(a.interactive_retag);
+    if (!k || k->empty()) throw Error(Failure::usage, "--interactive-retag takes a key as hex text");
+    plan.retag = std::move(*k);
+  }
+  return plan;
+}
+
+// Prints each entry on standard output; without -v or -i only what the proxy did.
+std::function<void(const attack::LogEntry&)> log_printer(bool show_messages, bool json) {
+  return [show_messages, json](const attack::LogEntry& e) {
+    using attack::LogAction;
+    if (!show_messages && (e.action == LogAction::message || e.action == LogAction::close ||
+                           e.action == LogAction::end || e.action == LogAction::format))
+      return;
+    std::string line = json ? attack::format_json(e) : attack::format_human(e);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  };
+}
+
+attack::TamperProxy::Options proxy_options(const ProxyArgs& a, const ProxyPlan& plan,
+                                           attack::ReplacementQueue* queue) {
+  attack::TamperProxy::Options o;
+  o.upstream_host = plan.host;
+  o.upstream_port = net::parse_port(plan.to_port);
+  o.format = a.legacy ? attack::FormatChoice::legacy
+             : a.v1   ? attack::FormatChoice::v1
+                      : attack::FormatChoice::auto_detect;
+  o.attacks = plan.specs;
+  if (a.interactive) {
+    o.replacements = queue;
+    o.interactive_retag = plan.retag;
+  }
+  o.on_log = log_printer(a.verbose || a.interactive, a.json);
+  return o;
+}
+
+void announce(const ProxyArgs& a, const ProxyPlan& plan, const attack::TamperProxy& proxy) {
+  // Two lines: scripts read the port from the first ("listening on ADDR:PORT").
+  std::cerr << "intact: listening on " << net::describe(proxy.local_endpoint()) << std::endl;
+  std::cerr << "intact: proxy to " << a.to << ", " << plan.specs.size()
+            << (plan.specs.size() == 1 ? " attack" : " attacks")
+            << (a.interactive ? ", interactive" : "") << std::endl;
+  for (const auto& s : plan.specs)
+    std::cerr << "intact: attack: " << attack::describe(s) << std::endl;
+}
+
+Failure run_proxy(const ProxyArgs& a) {
+  ProxyPlan plan = validate(a);
+  auto io_owner = std::make_shared<asio::io_context>();
+  asio::io_context& io = *io_owner;
+  auto queue = std::make_shared<attack::ReplacementQueue>(plan.interactive_dir);
+  attack::TamperProxy::Options o = proxy_options(a, plan, queue.get());
+  attack::TamperProxy proxy(
+      net::listen(io.get_executor(), plan.bind, net::parse_port(plan.listen_port)), o);
+  announce(a, plan, proxy);
+  if (a.interactive) {
+    std::cerr << "intact: interactive: type a line to replace the text of the next "
+              << a.interactive_dir << " message" << std::endl;
+    start_operator_input(io_owner, queue);
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code&, int) {
+    proxy.stop();
+    io.stop();
+  });
+  asio::co_spawn(io, proxy.run(), asio::detached);
+  io.run();
+  std::cerr << "intact: proxy stopped" << std::endl;
+  return Failure::none;
+}
+
 const CommandRegistration registration{
     "proxy", "tamper proxy: a man in the middle that modifies, replays, reorders, drops messages",
     40, [](CLI::App& sub) -> Runner {
       auto a = std::make_shared<ProxyArgs>();
-      sub.add_option("-l,--listen", a->listen,
-                     "[ADDR:]PORT to accept clients on (ADDR defaults to 127.0.0.1; PORT 0 picks a "
-                     "free one, printed)")
-          ->required();
-      sub.add_option("--to", a->to, "HOST:PORT of the real server")->required();
-      sub.add_option("-a,--attack", a->attacks, "an attack SPEC (repeatable; syntax below)");
-      auto* legacy = sub.add_flag(
-          "--legacy", a->legacy,
-          "the connections speak the lab's format (default: detect from the first bytes)");
-      sub.add_flag("--v1", a->v1, "the connections speak protocol v1 (default: detect)")
-          ->excludes(legacy);
-      sub.add_flag("--json", a->json, "log one JSON object per line instead of text");
-      sub.add_flag("-v,--verbose", a->verbose,
-                   "also log every message that passes, not only the attacks");
-      sub.add_flag("-i,--interactive", a->interactive,
-                   "show each message as it passes; each line typed on standard input replaces the "
-                   "text of the next message in --interactive-dir (stdin may be a pipe)");
-      sub.add_option("--interactive-dir", a->interactive_dir,
-                     "c2s or s2c: the direction typed lines replace")
-          ->capture_default_str();
-      sub.add_option(
-          "--interactive-retag", a->interactive_retag,
-          "KEYHEX: retag typed replacements under this attacker's key (default: keep the old tag)");
-      sub.footer(std::string(attack::attack_spec_help()) +
-                 "\n\nThe proxy has no key: it cuts each direction into records (v1 frames, or the "
-                 "lab's message|TAG) without verifying them. Logs go to standard output; "
-                 "'listening on ADDR:PORT' to standard error.\n"
-                 "Example: intact proxy --listen 9000 --to 127.0.0.1:8080 --attack flip:c2s:1 "
-                 "--attack replay:c2s:2:after=3");
-      return [a]() {
-        std::vector<attack::AttackSpec> specs;
-        for (const auto& s : a->attacks) specs.push_back(attack::parse_attack_spec(s));
-        auto [bind, listen_port] = split_host_port(a->listen, "--listen", false);
-        if (bind.empty()) bind = "127.0.0.1";
-        auto [host, to_port] = split_host_port(a->to, "--to", true);
-        if (a->interactive_dir != "c2s" && a->interactive_dir != "s2c")
-          throw Error(Failure::usage, "--interactive-dir is c2s or s2c");
-        std::vector<std::uint8_t> retag;
-        if (!a->interactive_retag.empty()) {
-          auto k = from_hex(a->interactive_retag);
-          if (!k || k->empty())
-            throw Error(Failure::usage, "--interactive-retag takes a key as hex text");
-          retag = std::move(*k);
-        }
-
-        auto io_owner = std::make_shared<asio::io_context>();
-        asio::io_context& io = *io_owner;
-        auto queue = std::make_shared<attack::ReplacementQueue>(
-            a->interactive_dir == "c2s" ? Direction::c2s : Direction::s2c);
-        attack::TamperProxy::Options o;
-        o.upstream_host = host;
-        o.upstream_port = net::parse_port(to_port);
-        o.format = a->legacy ? attack::FormatChoice::legacy
-                   : a->v1   ? attack::FormatChoice::v1
-                             : attack::FormatChoice::auto_detect;
-        o.attacks = specs;
-        if (a->interactive) {
-          o.replacements = queue.get();
-          o.interactive_retag = retag;
-        }
-        const bool show_messages = a->verbose || a->interactive;
-        const bool json = a->json;
-        o.on_log = [show_messages, json](const attack::LogEntry& e) {
-          if (!show_messages && (e.action == "message" || e.action == "close" ||
-                                 e.action == "end" || e.action == "format"))
-            return;
-          std::string line = json ? attack::format_json(e) : attack::format_human(e);
-          std::fwrite(line.data(), 1, line.size(), stdout);
-          std::fputc('\n', stdout);
-          std::fflush(stdout);
-        };
-        attack::TamperProxy proxy(
-            net::listen(io.get_executor(), bind, net::parse_port(listen_port)), o);
-        // Two lines: scripts read the port from the first ("listening on ADDR:PORT").
-        std::cerr << "intact: listening on " << net::describe(proxy.local_endpoint()) << std::endl;
-        std::cerr << "intact: proxy to " << a->to << ", " << specs.size()
-                  << (specs.size() == 1 ? " attack" : " attacks")
-                  << (a->interactive ? ", interactive" : "") << std::endl;
-        for (const auto& s : specs)
-          std::cerr << "intact: attack: " << attack::describe(s) << std::endl;
-        if (a->interactive) {
-          std::cerr << "intact: interactive: type a line to replace the text of the next "
-                    << a->interactive_dir << " message" << std::endl;
-          start_operator_input(io_owner, queue);
-        }
-        asio::signal_set signals(io, SIGINT, SIGTERM);
-        signals.async_wait([&](const std::error_code&, int) {
-          proxy.stop();
-          io.stop();
-        });
-        asio::co_spawn(io, proxy.run(), asio::detached);
-        io.run();
-        std::cerr << "intact: proxy stopped" << std::endl;
-        return Failure::none;
-      };
+      declare_options(sub, *a);
+      return [a]() { return run_proxy(*a); };
     }};
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "intact/frame.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -60,6 +61,16 @@ FrameHeader decode_header(const std::uint8_t in[kHeaderSize]) noexcept {
   h.length = 0;
   for (int i = 0; i < 4; ++i) h.length = h.length << 8 | in[9 + i];
   return h;
+}
+
+HeaderCheck check_header(std::span<const std::uint8_t> bytes, std::size_t max_payload,
+                         FrameHeader* out) noexcept {
+  if (bytes.size() < kHeaderSize) return HeaderCheck::need_more;
+  FrameHeader h = decode_header(bytes.data());
+  if (out != nullptr) *out = h;
+  if (!is_known_frame_type(static_cast<std::uint8_t>(h.type))) return HeaderCheck::unknown_type;
+  if (h.length > max_payload) return HeaderCheck::over_maximum;
+  return HeaderCheck::ok;
 }
 
 DirectionKeys derive_keys(std::span<const std::uint8_t> psk,
@@ -151,18 +162,9 @@ void FrameSealer::seal_parts(v1::FrameType type, std::span<const std::uint8_t> p
 
 void FrameSealer::seal(v1::FrameType type, std::span<const std::uint8_t> payload,
                        std::vector<std::uint8_t>& out) {
-  if (payload.size() > max_payload_) {
-    throw Error(Failure::not_sent, "a message of " + std::to_string(payload.size()) +
-                " bytes is over the maximum of " + std::to_string(max_payload_));
-  }
-  if (next_seq_ == std::numeric_limits<std::uint64_t>::max())
-    throw Error(Failure::over_limit, "sequence numbers exhausted on this connection; reconnect");
   std::uint8_t header[v1::kHeaderSize];
-  v1::encode_header({type, next_seq_++, static_cast<std::uint32_t>(payload.size())}, header);
-  mac_.begin();
-  mac_.update(header);
-  mac_.update(payload);
-  Tag tag = mac_.finish();
+  Tag tag{};
+  seal_parts(type, payload, header, tag);
   std::size_t at = out.size();
   out.resize(at + v1::kFrameOverhead + payload.size());
   std::uint8_t* p = out.data() + at;
@@ -192,23 +194,51 @@ FrameReceiver::FrameReceiver(std::span<const std::uint8_t> key, std::size_t max_
                              std::uint64_t first_seq)
     : mac_(key), max_payload_(max_payload), strict_(strict), seq_(first_seq) {}
 
+namespace {
+
+std::string unknown_type_detail(v1::FrameType type) {
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(type));
+  return std::string("unknown frame type ") + hex +
+         ": the stream is corrupted or the peer does not speak intact v1";
+}
+
+Event failure_event(EventKind kind, Failure failure, std::uint64_t seq, std::string detail) {
+  Event e;
+  e.seq = seq;
+  e.kind = kind;
+  e.failure = failure;
+  e.detail = std::move(detail);
+  return e;
+}
+
+std::string replay_detail(std::uint64_t seq) {
+  return "frame " + std::to_string(seq) +
+         " was already received or is out of order (replayed or duplicated); dropped";
+}
+
+std::string gap_detail(std::uint64_t seq, std::uint64_t missing) {
+  return std::to_string(missing) + (missing == 1 ? " message is" : " messages are") +
+         " missing before frame " + std::to_string(seq) + " (deleted on the way)";
+}
+
+}  // namespace
+
 std::optional<FrameReceiver::Opened> FrameReceiver::open(const InputBuffer& in) {
   auto bytes = in.data();
-  if (bytes.size() < v1::kHeaderSize) return std::nullopt;
-  v1::FrameHeader h = v1::decode_header(bytes.data());
-  if (!v1::is_known_frame_type(bytes[0])) {
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "0x%02X", bytes[0]);
-    return Opened{Open::malformed, h, {},
-                  std::string("unknown frame type ") + hex +
-                      ": the stream is corrupted or the peer does not speak intact v1",
-                  0};
-  }
-  if (h.length > max_payload_) {
-    return Opened{Open::malformed, h, {},
-                  "a frame claims " + std::to_string(h.length) + " bytes, over the maximum of " +
-                      std::to_string(max_payload_),
-                  0};
+  v1::FrameHeader h;
+  switch (v1::check_header(bytes, max_payload_, &h)) {
+    case v1::HeaderCheck::need_more:
+      return std::nullopt;
+    case v1::HeaderCheck::unknown_type:
+      return Opened{Open::malformed, h, {}, unknown_type_detail(h.type), 0};
+    case v1::HeaderCheck::over_maximum:
+      return Opened{Open::malformed, h, {},
+                    "a frame claims " + std::to_string(h.length) + " bytes, over the maximum of " +
+                        std::to_string(max_payload_),
+                    0};
+    case v1::HeaderCheck::ok:
+      break;
   }
   std::size_t total = v1::kFrameOverhead + h.length;
   if (bytes.size() < total) return std::nullopt;
@@ -228,88 +258,93 @@ std::optional<Event> FrameReceiver::poll(InputBuffer& in) {
   if (done_) return std::nullopt;
   auto o = open(in);
   if (!o) return std::nullopt;
-  Event e;
-  e.seq = o->header.seq;
-  if (o->status == Open::malformed) {
-    done_ = true;
-    e.kind = EventKind::protocol_error;
-    e.failure = o->header.length > max_payload_ ? Failure::over_limit : Failure::protocol;
-    e.detail = std::move(o->detail);
-    return e;
-  }
+  if (o->status == Open::malformed) return on_malformed(*o);
   in.consume(o->frame_len);  // the payload's bytes stay in place until the next feed
-  if (o->status == Open::bad_tag) {
-    seq_.note_failed_frame();
-    e.kind = EventKind::integrity_failure;
-    e.failure = Failure::integrity;
-    e.detail = std::string(kLostIntegrity);
-    if (strict_) stop_strict(Failure::integrity, "an integrity failure");
-    return e;
-  }
-  if (o->header.type == v1::FrameType::confirm) {
-    done_ = true;
-    e.kind = EventKind::protocol_error;
-    e.failure = Failure::protocol;
-    e.detail = "a CONFIRM frame arrived after the handshake";
-    return e;
-  }
-  auto r = seq_.check(o->header.seq);
+  if (o->status == Open::bad_tag) return on_bad_tag(o->header.seq);
+  if (o->header.type == v1::FrameType::confirm) return on_late_confirm(o->header.seq);
+  return on_verified(*o);
+}
+
+std::optional<Event> FrameReceiver::on_malformed(Opened& o) {
+  done_ = true;
+  Failure failure = o.header.length > max_payload_ ? Failure::over_limit : Failure::protocol;
+  return failure_event(EventKind::protocol_error, failure, o.header.seq, std::move(o.detail));
+}
+
+std::optional<Event> FrameReceiver::on_bad_tag(std::uint64_t seq) {
+  seq_.note_failed_frame();
+  Event e = failure_event(EventKind::integrity_failure, Failure::integrity, seq,
+                          std::string(kLostIntegrity));
+  if (strict_) stop_strict(Failure::integrity, "an integrity failure");
+  return e;
+}
+
+std::optional<Event> FrameReceiver::on_late_confirm(std::uint64_t seq) {
+  done_ = true;
+  return failure_event(EventKind::protocol_error, Failure::protocol, seq,
+                       "a CONFIRM frame arrived after the handshake");
+}
+
+// A frame whose tag verified: the sequence verdict decides what it becomes.
+std::optional<Event> FrameReceiver::on_verified(const Opened& o) {
+  auto r = seq_.check(o.header.seq);
   if (r.verdict == SequenceTracker::Verdict::replay) {
-    e.kind = EventKind::replay;
-    e.failure = Failure::replay;
-    e.detail = "frame " + std::to_string(o->header.seq) +
-               " was already received or is out of order (replayed or duplicated); dropped";
+    Event e = failure_event(EventKind::replay, Failure::replay, o.header.seq,
+                            replay_detail(o.header.seq));
     if (strict_) stop_strict(Failure::replay, "a replayed frame");
     return e;
   }
+  Event m = message_event(o);
+  if (r.verdict == SequenceTracker::Verdict::gap) return on_gap(o.header.seq, r.missing, std::move(m));
+  return m;
+}
+
+// The gap is reported first; the message that revealed it follows, unless strict.
+std::optional<Event> FrameReceiver::on_gap(std::uint64_t seq, std::uint64_t missing,
+                                           Event message) {
+  Event e = failure_event(EventKind::gap, Failure::gap, seq, gap_detail(seq, missing));
+  e.missing = missing;
+  if (strict_) {
+    stop_strict(Failure::gap, "missing messages");
+  } else {
+    pending_ = std::move(message);
+  }
+  return e;
+}
+
+Event FrameReceiver::message_event(const Opened& o) {
   Event m;
-  m.seq = o->header.seq;
-  switch (o->header.type) {
+  m.seq = o.header.seq;
+  switch (o.header.type) {
     case v1::FrameType::close:
       close_received_ = true;
       done_ = true;
       m.kind = EventKind::closed;
-      m.detail = std::string(as_text(o->payload));
-      break;
+      m.detail = std::string(as_text(o.payload));
+      return m;
     case v1::FrameType::chat: {
       std::span<const std::uint8_t> text;
-      if (!v1::decode_chat(o->payload, &m.sender, &text)) {
+      if (!v1::decode_chat(o.payload, &m.sender, &text)) {
         done_ = true;
         m.kind = EventKind::protocol_error;
         m.failure = Failure::protocol;
         m.detail = "a CHAT frame with a malformed sender field";
-        break;
+        return m;
       }
       m.kind = EventKind::message;
       m.type = MessageType::chat;
       m.payload = text;
-      break;
+      return m;
     }
     case v1::FrameType::notice:
-      m.kind = EventKind::message;
       m.type = MessageType::notice;
-      m.payload = o->payload;
       break;
     default:
-      m.kind = EventKind::message;
       m.type = MessageType::data;
-      m.payload = o->payload;
       break;
   }
-  if (r.verdict == SequenceTracker::Verdict::gap) {
-    e.kind = EventKind::gap;
-    e.failure = Failure::gap;
-    e.missing = r.missing;
-    e.detail = std::to_string(r.missing) + (r.missing == 1 ? " message is" : " messages are") +
-               " missing before frame " + std::to_string(o->header.seq) +
-               " (deleted on the way)";
-    if (strict_) {
-      stop_strict(Failure::gap, "missing messages");
-    } else {
-      pending_ = std::move(m);
-    }
-    return e;
-  }
+  m.kind = EventKind::message;
+  m.payload = o.payload;
   return m;
 }
 
@@ -367,10 +402,17 @@ std::optional<FrameSplitter::Record> FrameSplitter::next() {
     in_.consume(v1::kHelloSize);
     return r;
   }
-  if (bytes.size() < v1::kHeaderSize) return std::nullopt;
-  v1::FrameHeader h = v1::decode_header(bytes.data());
-  if (!v1::is_known_frame_type(bytes[0])) return broken("unknown frame type");
-  if (h.length > max_payload_) return broken("frame length over the maximum");
+  v1::FrameHeader h;
+  switch (v1::check_header(bytes, max_payload_, &h)) {
+    case v1::HeaderCheck::need_more:
+      return std::nullopt;
+    case v1::HeaderCheck::unknown_type:
+      return broken("unknown frame type");
+    case v1::HeaderCheck::over_maximum:
+      return broken("frame length over the maximum");
+    case v1::HeaderCheck::ok:
+      break;
+  }
   std::size_t total = v1::kFrameOverhead + h.length;
   if (bytes.size() < total) return std::nullopt;
   Record r{Kind::frame, std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(total)),

@@ -422,18 +422,18 @@ TEST(TamperEngine, LogsEveryActionWithItsMessageNumber) {
   auto r = run(e, l.all());
   int drops = 0, dups = 0;
   for (const auto& entry : r.log) {
-    if (entry.action == "drop") {
+    if (entry.action == LogAction::drop) {
       ++drops;
       EXPECT_EQ(entry.message, 2u);
     }
-    if (entry.action == "dup") {
+    if (entry.action == LogAction::dup) {
       ++dups;
       EXPECT_EQ(entry.message, 3u);
     }
   }
   EXPECT_EQ(drops, 1);
   EXPECT_EQ(dups, 1);
-  std::string json = format_json(LogEntry{1, Direction::c2s, 2, "drop", "deleted \"x\"\n"});
+  std::string json = format_json(LogEntry{1, Direction::c2s, 2, LogAction::drop, "deleted \"x\"\n"});
   EXPECT_EQ(json,
             R"({"conn":1,"dir":"c2s","message":2,"action":"drop","detail":"deleted \"x\"\n"})");
 }

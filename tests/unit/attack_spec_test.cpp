@@ -89,6 +89,37 @@ TEST(AttackSpec, RejectsBadSpecsWithAReasonAndExitCode2) {
   expect_usage_error("flip:c2s:1:seed", "NAME=VALUE");
 }
 
+TEST(AttackSpec, RejectsBadOptionValuesWithTheirOwnReason) {
+  expect_usage_error(std::string(4097, 'f'), "longer than 4096");
+  expect_usage_error("flip:c2s:1:seed=x", "seed= takes a whole number");
+  expect_usage_error("replay:c2s:1:after=0", "after= takes a message number");
+  expect_usage_error("random:p=2", "between 0 and 1");
+  expect_usage_error("random:p=0.5:dir=up", "dir= is c2s, s2c or both");
+  expect_usage_error("drop:c2s:1:dir=both", "does not apply to drop");
+}
+
+void expect_error_hides_key(const std::string& spec, const std::string& key) {
+  try {
+    parse_attack_spec(spec);
+    ADD_FAILURE() << "accepted bad spec " << spec;
+  } catch (const Error& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.find(key), std::string::npos) << spec << " -> " << what;
+    EXPECT_NE(what.find("retag=<key>"), std::string::npos) << spec << " -> " << what;
+  }
+}
+
+TEST(AttackSpec, AnErrorNeverEchoesTheRetagKey) {
+  const std::string key = "0BADC0DEFACE";
+  expect_error_hides_key("replace:c2s:1:retag=" + key, key);               // no text=
+  expect_error_hides_key("flip:c2s:1:retag=" + key, key);                  // not for flip
+  expect_error_hides_key("replace:c2s:x:retag=" + key + ":text=a", key);   // bad number
+  expect_error_hides_key("replace:c2s:retag=" + key + ":text=a", key);     // key as the number
+  expect_error_hides_key("retag=" + key, key);                             // key as the action
+  expect_error_hides_key("replace:c2s:1:retag=" + key + ":colour=red:text=a", key);
+  expect_error_hides_key("inject:c2s:1:retag=" + key + ":" + std::string(4096, 'x'), key);
+}
+
 TEST(AttackSpec, DescriptionNeverShowsTheRetagKey) {
   auto s = parse_attack_spec("replace:c2s:1:retag=0BADC0DEFACE:text=x");
   std::string d = describe(s);
