@@ -4,10 +4,13 @@
 #   make test    sanitizer build (ASan+UBSan, -Werror) in build-test, then every ctest test
 #   make demo    release build, then the lab end to end, no interaction
 #   make bench   release build, then benchmarks against socat, ncat and openssl
+#   make install release build, then installs under PREFIX (default /usr/local; DESTDIR works)
+#   make package a Debian package (CPack) in build-package/, for /usr: dpkg -i build-package/intact_*.deb
+PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all build test demo bench clean bootstrap
+.PHONY: all build test demo bench install package clean bootstrap
 
 all: build
 
@@ -35,5 +38,16 @@ bench:
 	@cmake --build build -j $(JOBS)
 	@scripts/bench build
 
+install: build
+	@cmake --install build --prefix $(PREFIX)
+
+package:
+	@scripts/bootstrap package
+	@cmake -S . -B build-package $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+	  -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
+	@cmake --build build-package -j $(JOBS)
+	@cd build-package && cpack -G DEB
+	@ls build-package/*.deb
+
 clean:
-	rm -rf build build-test
+	rm -rf build build-test build-package

@@ -8,7 +8,9 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/manual.hpp"
 #include "intact/failure.hpp"
+#include "intact/version.hpp"
 
 namespace intact::cli {
 std::vector<CommandInfo>& command_registry() {
@@ -34,7 +36,7 @@ int main(int argc, char** argv) {
       "pre-shared key, so the receiver knows whether it arrived exactly as sent.\n"
       "Exit codes: 0 ok, 1 error, 2 usage, 3 integrity failure, 4 stream truncated.",
       "intact"};
-  app.set_version_flag("--version", std::string("intact ") + INTACT_VERSION);
+  app.set_version_flag("--version", std::string("intact ") + std::string(intact::version));
   app.require_subcommand(1);
   app.footer("Run 'intact COMMAND --help' for a command's options.");
 
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(info.name, info.description);
     commands.emplace_back(sub, info.setup(*sub));
   }
+  add_manual_commands(app);  // hidden: `intact _manpage`, `intact _completion bash`
 
   try {
     app.parse(argc, argv);
