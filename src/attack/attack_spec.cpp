@@ -88,10 +88,6 @@ std::vector<std::string_view> split_spec(std::string_view spec) {
 
 }  // namespace
 
-std::string_view direction_name(Direction d) noexcept {
-  return d == Direction::c2s ? "c2s" : "s2c";
-}
-
 std::string_view action_name(ActionKind kind) noexcept {
   for (const auto& a : kActions)
     if (a.kind == kind) return a.name;

@@ -140,13 +140,13 @@ const CommandRegistration registration{
         auto io_owner = std::make_shared<asio::io_context>();
         asio::io_context& io = *io_owner;
         auto queue = std::make_shared<attack::ReplacementQueue>(
-            a->interactive_dir == "c2s" ? Direction::c2s : Direction::s2c);
+            a->interactive_dir == "c2s" ? Direction::client_to_server : Direction::server_to_client);
         attack::TamperProxy::Options o;
         o.upstream_host = host;
         o.upstream_port = net::parse_port(to_port);
         o.format = a->legacy ? attack::FormatChoice::legacy
                    : a->v1   ? attack::FormatChoice::v1
-                             : attack::FormatChoice::auto_detect;
+                             : attack::FormatChoice::detect;
         o.attacks = specs;
         if (a->interactive) {
           o.replacements = queue.get();
