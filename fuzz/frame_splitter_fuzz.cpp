@@ -8,6 +8,7 @@
 
 #include "fuzz_target.hpp"
 #include "intact/frame.hpp"
+#include "intact/wire_sniff.hpp"
 #include "session_recorder.hpp"
 
 using namespace intact;
@@ -59,7 +60,8 @@ void check_split(std::span<const std::uint8_t> input, const Split& s, std::size_
         FUZZ_CHECK(std::equal(v1::kMagic.begin(), v1::kMagic.end(), r.bytes.begin()));
         break;
       case FrameSplitter::Kind::frame:
-        FUZZ_CHECK(!malformed_seen && i > 0);
+        // First only in a stream that begins after its hellos (intact/wire_sniff.hpp).
+        FUZZ_CHECK(!malformed_seen && (i > 0 || sniff_wire_format(input) == WireSniff::v1_mid_stream));
         FUZZ_CHECK(v1::is_known_frame_type(r.bytes[0]));
         FUZZ_CHECK(r.header.length <= max_payload);
         FUZZ_CHECK(r.bytes.size() == v1::kFrameOverhead + r.header.length);

@@ -5,7 +5,8 @@
 -- (message|TAG) with TCP reassembly: a frame split over several segments is
 -- shown once, in the segment that completes it, and several frames in one
 -- segment are each shown. The format is recognised per TCP stream from its
--- first bytes ("INTACT" opens v1; anything else is the lab's format).
+-- first bytes by sniff_wire_format below, which mirrors intact's one rule
+-- (include/intact/wire_sniff.hpp; docs/protocol.md, "Telling the formats apart").
 --
 -- It only displays: it holds no key and never claims a tag is valid. To learn
 -- which messages were genuine, run `intact verify --key-file KEY CAPTURE`.
@@ -181,21 +182,27 @@ local function dissect_legacy(tvb, pinfo, tree, offset)
   return total, preview(tvb:raw(offset, mlen))
 end
 
+-- The same rule as intact's sniff_wire_format (include/intact/wire_sniff.hpp),
+-- verdict for verdict: "need_more" while the bytes are a proper prefix of
+-- "INTACT" 0x01; "v1" for "INTACT" 0x01; "v1_mid_stream" when the first byte is
+-- a frame type (0x01..0x05: the capture began after the hellos); else "other".
+local function sniff_wire_format(head)
+  local first = head:byte(1)
+  if first and frame_types[first] then return "v1_mid_stream" end
+  local n = math.min(#head, #V1_OPENING)
+  if head:sub(1, n) ~= V1_OPENING:sub(1, n) then return "other" end
+  if n < #V1_OPENING then return "need_more" end
+  return "v1"
+end
+
 local function decide_format(tvb, offset, id)
   local forced = intact.prefs.format
   if forced == FORMAT_V1 then return "v1" end
   if forced == FORMAT_LEGACY then return "legacy" end
   if stream_format[id] then return stream_format[id] end
-  local n = math.min(tvb:len() - offset, #V1_OPENING)
-  local head = tvb:raw(offset, n)
-  if head == V1_OPENING:sub(1, n) then
-    if n < #V1_OPENING then return nil end -- too few bytes to tell yet
-    stream_format[id] = "v1"
-  elseif head:byte(1) >= 1 and head:byte(1) <= 5 then
-    stream_format[id] = "v1" -- a v1 frame: the capture began after the hellos
-  else
-    stream_format[id] = "legacy"
-  end
+  local sniff = sniff_wire_format(tvb:raw(offset, math.min(tvb:len() - offset, #V1_OPENING)))
+  if sniff == "need_more" then return nil end -- too few bytes to tell yet
+  stream_format[id] = sniff == "other" and "legacy" or "v1"
   return stream_format[id]
 end
 
@@ -240,7 +247,8 @@ local function heuristic(tvb, pinfo, tree)
   if not intact.prefs.heuristic then return false end
   local id = stream_id()
   if stream_format[id] ~= "v1" then
-    if tvb:len() < #V1_OPENING or tvb:raw(0, #V1_OPENING) ~= V1_OPENING then return false end
+    -- On a port not ours, only a v1 hello is evidence enough (no mid-stream guess).
+    if sniff_wire_format(tvb:raw(0, math.min(tvb:len(), #V1_OPENING))) ~= "v1" then return false end
     stream_format[id] = "v1"
   end
   intact.dissector(tvb, pinfo, tree)

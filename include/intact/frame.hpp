@@ -29,7 +29,8 @@ inline constexpr std::size_t kNonceSize = 32;
 inline constexpr std::size_t kHelloSize = kMagic.size() + 2 + kNonceSize;  // 40
 inline constexpr std::size_t kHeaderSize = 1 + 8 + 4;                      // 13
 inline constexpr std::size_t kMaxPayload = 1u << 20;                      // 1 MiB
-inline constexpr std::size_t kMaxNameSize = 64;
+inline constexpr std::size_t kMaxNameSize = 64;        // a CONFIRM's name, a CHAT sender, a user name
+inline constexpr std::size_t kMaxCloseReason = 256;    // a CLOSE frame's reason, as sent
 inline constexpr std::size_t kFrameOverhead = kHeaderSize + kTagSize;  // 45
 
 enum class Role : std::uint8_t { client = 'C', server = 'S' };
@@ -184,6 +185,7 @@ class FrameReceiver {
 
   bool done() const noexcept { return done_; }
   bool close_received() const noexcept { return close_received_; }
+  std::size_t max_payload() const noexcept { return max_payload_; }
 
  private:
   std::optional<Event> on_malformed(Opened& o);

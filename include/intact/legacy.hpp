@@ -24,7 +24,7 @@ namespace intact {
 
 namespace legacy {
 
-inline constexpr std::size_t kTagHexSize = 64;
+inline constexpr std::size_t kTagHexSize = 2 * kTagSize;  // the HMAC-SHA256 tag in hex
 inline constexpr std::size_t kMaxMessage = 64 * 1024;
 
 // The lab's tag of `message`: 64 upper-case hex digits.

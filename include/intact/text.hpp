@@ -14,9 +14,11 @@ namespace intact {
 
 std::string printable(std::string_view text);
 
-// A user name: 1 to 64 bytes of valid UTF-8 with no control characters, no
-// spaces (so "/msg NAME TEXT" parses), not starting with '*' or '/'.
+// A user name: 1 to v1::kMaxNameSize (64) bytes of valid UTF-8 with no control
+// characters, no spaces (so "/msg NAME TEXT" parses), not starting with '*' or '/'.
 bool is_valid_name(std::string_view name);
+// That rule in words, for a message to a user: "1 to 64 bytes, no spaces ...".
+std::string valid_name_rule();
 
 // `text` as the body of a JSON string (without the quotes): escapes quotes,
 // backslashes and control characters; invalid UTF-8 bytes become U+FFFD.

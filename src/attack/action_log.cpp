@@ -1,10 +1,8 @@
 #include "attack/action_log.hpp"
 
-#include "intact/text.hpp"
+#include "intact/json.hpp"
 
 namespace intact::attack {
-
-std::string json_quote(std::string_view text) { return "\"" + json_escape(text) + "\""; }
 
 LogAction log_action(ActionKind kind) noexcept {
   switch (kind) {
@@ -60,12 +58,11 @@ std::string format_human(const LogEntry& e) {
 }
 
 std::string format_json(const LogEntry& e) {
-  std::string s = "{\"conn\":" + std::to_string(e.connection);
-  if (e.direction) s += ",\"dir\":\"" + std::string(direction_name(*e.direction)) + "\"";
-  if (e.message != 0) s += ",\"message\":" + std::to_string(e.message);
-  s += ",\"action\":" + json_quote(log_action_name(e.action));
-  s += ",\"detail\":" + json_quote(e.detail) + "}";
-  return s;
+  JsonLine j;
+  j.field("conn", e.connection);
+  if (e.direction) j.field("dir", direction_name(*e.direction));
+  if (e.message != 0) j.field("message", e.message);
+  return j.field("action", log_action_name(e.action)).field("detail", e.detail).str();
 }
 
 }  // namespace intact::attack

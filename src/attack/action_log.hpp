@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "attack/attack_spec.hpp"
+#include "intact/json.hpp"  // json_quote, for the reports built on this log
 
 namespace intact::attack {
 
@@ -48,8 +49,5 @@ struct LogEntry {
 std::string format_human(const LogEntry& e);
 // {"conn":1,"dir":"c2s","message":2,"action":"flip","detail":"..."}
 std::string format_json(const LogEntry& e);
-
-// A JSON string literal, quotes included (intact::json_escape inside).
-std::string json_quote(std::string_view text);
 
 }  // namespace intact::attack

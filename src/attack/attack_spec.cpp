@@ -253,10 +253,6 @@ void check_complete(std::string_view text, const AttackSpec& spec) {
 
 }  // namespace
 
-std::string_view direction_name(Direction d) noexcept {
-  return d == Direction::c2s ? "c2s" : "s2c";
-}
-
 std::string_view action_name(ActionKind kind) noexcept {
   for (const auto& a : kActions)
     if (a.kind == kind) return a.name;

@@ -15,13 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "intact/direction.hpp"
+
 namespace intact::attack {
 
-enum class Direction : std::uint8_t { c2s, s2c };
-inline Direction opposite(Direction d) noexcept {
-  return d == Direction::c2s ? Direction::s2c : Direction::c2s;
-}
-std::string_view direction_name(Direction d) noexcept;
+using intact::Direction;  // written c2s and s2c in a SPEC (direction_name)
+using intact::direction_name;
 
 enum class ActionKind : std::uint8_t {
   flip,     // flip one bit of the message, in a chosen field or anywhere
@@ -57,7 +56,7 @@ struct AttackSpec {
   std::uint64_t after = 0;          // replay: send the copy after this message (0: next)
   std::vector<ActionKind> choices;  // random: the actions it picks from
 
-  bool watches(Direction d) const noexcept { return d == Direction::c2s ? c2s : s2c; }
+  bool watches(Direction d) const noexcept { return d == Direction::client_to_server ? c2s : s2c; }
 };
 
 // Parses one SPEC; throws intact::Error(Failure::usage) naming what is wrong.

@@ -7,15 +7,6 @@
 
 namespace intact::attack {
 
-std::optional<WireFormat> detect_format(std::span<const std::uint8_t> first_bytes) noexcept {
-  std::size_t n = std::min(first_bytes.size(), v1::kMagic.size());
-  if (!std::equal(first_bytes.begin(), first_bytes.begin() + static_cast<std::ptrdiff_t>(n),
-                  v1::kMagic.begin()))
-    return WireFormat::legacy;
-  if (n < v1::kMagic.size()) return std::nullopt;
-  return WireFormat::v1;
-}
-
 RecordSplitter::RecordSplitter(WireFormat format) : format_(format) {}
 
 void RecordSplitter::feed(std::span<const std::uint8_t> bytes) {

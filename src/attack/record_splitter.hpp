@@ -33,10 +33,6 @@ struct Record {
   std::uint64_t number = 0;         // message: 1, 2, ... in its direction
 };
 
-// Which format a connection speaks, judged from the first bytes either side
-// sends: v1 always begins with the magic "INTACT". nullopt: too few bytes yet.
-std::optional<WireFormat> detect_format(std::span<const std::uint8_t> first_bytes) noexcept;
-
 class RecordSplitter {
  public:
   explicit RecordSplitter(WireFormat format);

@@ -34,7 +34,7 @@ void SpliceStore::commit(WireFormat format,
 const std::vector<std::uint8_t>* SpliceStore::find(WireFormat format, Direction d,
                                                    std::uint64_t number) const {
   if (format_ != format) return nullptr;
-  const auto& lane = recorded_[d == Direction::c2s ? 0 : 1];
+  const auto& lane = recorded_[d == Direction::client_to_server ? 0 : 1];
   if (lane.empty() || number == 0) return nullptr;
   return &lane[std::min<std::size_t>(number, lane.size()) - 1];
 }
@@ -91,7 +91,7 @@ void TamperEngine::start(WireFormat format, std::string_view how) {
   log(std::nullopt, 0, LogAction::format,
       std::string(format == WireFormat::v1 ? "protocol v1" : "legacy (the lab's format)") + ", " +
           std::string(how));
-  for (Direction d : {Direction::c2s, Direction::s2c}) {
+  for (Direction d : {Direction::client_to_server, Direction::server_to_client}) {
     Lane& lane = lanes_[index(d)];
     lane.splitter.emplace(format);
     if (!lane.undetected.empty()) {
@@ -105,7 +105,7 @@ void TamperEngine::start(WireFormat format, std::string_view how) {
 void TamperEngine::detect(Direction d, std::span<const std::uint8_t> bytes) {
   Lane& lane = lanes_[index(d)];
   lane.undetected.insert(lane.undetected.end(), bytes.begin(), bytes.end());
-  if (auto f = detect_format(lane.undetected)) start(*f, "detected from the first bytes");
+  if (auto f = sniffed_format(sniff_wire_format(lane.undetected))) start(*f, "detected from the first bytes");
 }
 
 void TamperEngine::feed(Direction d, std::span<const std::uint8_t> bytes) {

@@ -23,10 +23,11 @@
 #include "attack/action_log.hpp"
 #include "attack/attack_spec.hpp"
 #include "attack/record_splitter.hpp"
+#include "intact/wire_sniff.hpp"
 
 namespace intact::attack {
 
-enum class FormatChoice : std::uint8_t { auto_detect, v1, legacy };
+using intact::FormatChoice;  // detect (from the first bytes, intact/wire_sniff.hpp), v1, legacy
 
 // The messages of the most recent finished connection, kept so `splice` can
 // insert one into a later connection. Shared by all connections of a proxy.
@@ -62,7 +63,7 @@ class ReplacementQueue {
 class TamperEngine {
  public:
   struct Options {
-    FormatChoice format = FormatChoice::auto_detect;
+    FormatChoice format = FormatChoice::detect;
     std::vector<AttackSpec> attacks;
     SpliceStore* splice_store = nullptr;          // shared across connections; may be null
     ReplacementQueue* replacements = nullptr;     // interactive mode; may be null
@@ -108,7 +109,7 @@ class TamperEngine {
     bool eof = false;
     bool eof_done = false;
   };
-  static std::size_t index(Direction d) noexcept { return d == Direction::c2s ? 0 : 1; }
+  static std::size_t index(Direction d) noexcept { return d == Direction::client_to_server ? 0 : 1; }
 
   void detect(Direction d, std::span<const std::uint8_t> bytes);
   void start(WireFormat format, std::string_view how);

@@ -31,9 +31,9 @@ struct Pump {
         on_log(log) {}
 
   // Direction d is read from its sender's socket and written to its receiver's.
-  static std::size_t index(Direction d) { return d == Direction::c2s ? 0 : 1; }
-  tcp::socket& source(Direction d) { return sockets[d == Direction::c2s ? 0 : 1]; }
-  tcp::socket& sink(Direction d) { return sockets[d == Direction::c2s ? 1 : 0]; }
+  static std::size_t index(Direction d) { return d == Direction::client_to_server ? 0 : 1; }
+  tcp::socket& source(Direction d) { return sockets[d == Direction::client_to_server ? 0 : 1]; }
+  tcp::socket& sink(Direction d) { return sockets[d == Direction::client_to_server ? 1 : 0]; }
 
   void flush_log() {
     for (const auto& e : engine.take_log())
@@ -196,8 +196,8 @@ asio::awaitable<void> TamperProxy::serve(tcp::socket client, std::uint64_t id) {
   std::function<void(const LogEntry&)> sink = on_log;
   Pump p(std::move(client), std::move(server), std::move(eo), sink);
   p.flush_log();
-  co_await (read_side(p, Direction::c2s) && read_side(p, Direction::s2c) &&
-            write_side(p, Direction::c2s) && write_side(p, Direction::s2c));
+  co_await (read_side(p, Direction::client_to_server) && read_side(p, Direction::server_to_client) &&
+            write_side(p, Direction::client_to_server) && write_side(p, Direction::server_to_client));
   bool was_cut = p.engine.cut();
   p.close_both();
   p.engine.finish();

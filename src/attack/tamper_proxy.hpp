@@ -32,7 +32,7 @@ class TamperProxy {
   struct Options {
     std::string upstream_host;
     std::uint16_t upstream_port = 0;
-    FormatChoice format = FormatChoice::auto_detect;
+    FormatChoice format = FormatChoice::detect;
     std::vector<AttackSpec> attacks;
     ReplacementQueue* replacements = nullptr;  // interactive mode, owned by the caller
     std::vector<std::uint8_t> interactive_retag;

@@ -10,9 +10,6 @@ namespace intact::capture {
 
 namespace {
 
-// "INTACT" and version 1: how every v1 connection's first bytes look.
-constexpr std::array<std::uint8_t, 7> kV1Opening = {'I', 'N', 'T', 'A', 'C', 'T', v1::kVersion};
-
 Direction direction_of(std::size_t dir) {
   return dir == 0 ? Direction::client_to_server : Direction::server_to_client;
 }
@@ -142,28 +139,16 @@ bool CaptureVerifier::choose_format(Connection& c, bool force, std::uint64_t pac
   } else if (options_.format == FormatChoice::legacy) {
     format = WireFormat::legacy;
   } else {
-    bool decided = false;
+    // The first direction whose first bytes tell is believed (the client's, when both do).
+    std::optional<WireFormat> sniffed;
     for (const auto& bytes : c.undecided) {
       if (bytes.empty()) continue;
-      std::size_t n = std::min(bytes.size(), kV1Opening.size());
-      if (v1::is_known_frame_type(bytes[0])) {
-        format = WireFormat::v1;  // a v1 frame: the capture began after the hellos
-        decided = true;
-        break;
-      }
-      if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n),
-                      kV1Opening.begin())) {
-        format = WireFormat::legacy;
-        decided = true;
-        break;
-      }
-      if (n == kV1Opening.size() || force) {
-        format = WireFormat::v1;  // a cut-off hello: v1 reports the truncation
-        decided = true;
-        break;
-      }
+      sniffed = sniffed_format(sniff_wire_format(bytes));
+      if (!sniffed && force) sniffed = WireFormat::v1;  // a cut-off hello: v1 reports the truncation
+      if (sniffed) break;
     }
-    if (!decided) return false;
+    if (!sniffed) return false;
+    format = *sniffed;
   }
   if (format == WireFormat::v1) {
     c.observer = std::make_unique<V1Observer>(psk_);

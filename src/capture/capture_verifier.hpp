@@ -27,6 +27,7 @@
 #include "capture/stream_observer.hpp"
 #include "capture/tcp_reassembler.hpp"
 #include "intact/key.hpp"
+#include "intact/wire_sniff.hpp"
 
 namespace intact::capture {
 
@@ -80,7 +81,7 @@ class VerdictSink {
   virtual void verdict(const VerdictRecord& record) = 0;
 };
 
-enum class FormatChoice { detect, v1, legacy };
+using intact::FormatChoice;  // detect (intact/wire_sniff.hpp), v1, legacy
 
 struct VerifyOptions {
   FormatChoice format = FormatChoice::detect;

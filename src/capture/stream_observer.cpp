@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "intact/handshake.hpp"
+
 namespace intact::capture {
 
 namespace {
@@ -68,13 +70,12 @@ Observation V1Observer::stop_both(Direction d, EventKind kind, std::string detai
 
 std::optional<Observation> V1Observer::poll_hellos() {
   const Direction dirs[2] = {Direction::client_to_server, Direction::server_to_client};
-  v1::Hello hellos[2];
   bool ready = true;
   for (int i = 0; i < 2; ++i) {
     Side& s = side(dirs[i]);
     bool client = i == 0;
     auto check =
-        v1::check_hello(s.in.data(), client ? v1::Role::client : v1::Role::server, &hellos[i]);
+        v1::check_hello(s.in.data(), client ? v1::Role::client : v1::Role::server, nullptr);
     if (const char* problem = hello_problem(check, client)) {
       return stop_both(dirs[i], EventKind::protocol_error,
                        std::string(problem) +
@@ -100,7 +101,7 @@ std::optional<Observation> V1Observer::poll_hellos() {
   server_hello_.assign(s.in.data().begin(), s.in.data().begin() + v1::kHelloSize);
   c.in.consume(v1::kHelloSize);
   s.in.consume(v1::kHelloSize);
-  v1::DirectionKeys keys = v1::derive_keys(psk_.bytes(), hellos[0].nonce, hellos[1].nonce);
+  v1::DirectionKeys keys = v1::keys_from_hellos(psk_.bytes(), client_hello_, server_hello_);
   c.rx.emplace(keys.client_to_server, v1::kMaxPayload, /*strict=*/false, /*first_seq=*/1);
   s.rx.emplace(keys.server_to_client, v1::kMaxPayload, /*strict=*/false, /*first_seq=*/1);
   c.stage = s.stage = Stage::confirm;
@@ -109,46 +110,37 @@ std::optional<Observation> V1Observer::poll_hellos() {
 
 std::optional<Observation> V1Observer::poll_confirm(Direction d) {
   Side& s = side(d);
-  auto opened = s.rx->open(s.in);
+  v1::ConfirmCheck c = v1::check_confirm(*s.rx, s.in, client_hello_, server_hello_);
   Observation o;
   o.direction = d;
-  if (!opened) {
-    if (!s.eof) return std::nullopt;
-    s.stage = Stage::stopped;
-    o.event.kind = EventKind::truncated;
-    o.event.detail = "the stream ended before this side's CONFIRM: the handshake never finished";
-    return o;
+  if (c.header) {
+    o.event.seq = c.header->seq;
+    if (v1::is_known_frame_type(static_cast<std::uint8_t>(c.header->type)))
+      o.frame_type = c.header->type;
   }
-  o.event.seq = opened->header.seq;
-  if (v1::is_known_frame_type(static_cast<std::uint8_t>(opened->header.type)))
-    o.frame_type = opened->header.type;
-  if (opened->status == FrameReceiver::Open::malformed) {
-    s.stage = Stage::stopped;
-    o.event.kind = EventKind::protocol_error;
-    o.event.detail = "handshake: " + opened->detail;
-    return o;
+  switch (c.status) {
+    case v1::ConfirmCheck::Status::need_more:
+      if (!s.eof) return std::nullopt;
+      s.stage = Stage::stopped;
+      o.event = Event{};
+      o.frame_type.reset();
+      o.event.kind = EventKind::truncated;
+      o.event.failure = Failure::truncated;
+      o.event.detail = "the stream ended before this side's CONFIRM: the handshake never finished";
+      return o;
+    case v1::ConfirmCheck::Status::failed:
+      s.stage = Stage::stopped;
+      // A CONFIRM that does not verify is a modified (or foreign-keyed) frame;
+      // any other failure means the bytes are not a handshake at all.
+      o.event.kind = c.failure == Failure::key_mismatch ? EventKind::integrity_failure
+                                                        : EventKind::protocol_error;
+      o.event.failure = c.failure;
+      o.event.detail = c.detail + "; nothing after it can be verified";
+      return o;
+    case v1::ConfirmCheck::Status::ok: break;
   }
-  if (opened->status == FrameReceiver::Open::bad_tag) {
-    s.stage = Stage::stopped;
-    o.event.kind = EventKind::integrity_failure;
-    o.event.detail =
-        "key confirmation failed: this side's CONFIRM does not verify under the key given "
-        "(the connection used another key, or a hello was altered); nothing after it can be "
-        "verified";
-    return o;
-  }
-  Digest th = v1::transcript_hash(client_hello_, server_hello_);
-  auto p = opened->payload;
-  if (opened->header.type != v1::FrameType::confirm || opened->header.seq != 0 ||
-      p.size() < th.size() || p.size() > th.size() + v1::kMaxNameSize ||
-      !equal_constant_time(p.first(th.size()), th)) {
-    s.stage = Stage::stopped;
-    o.event.kind = EventKind::protocol_error;
-    o.event.detail = "handshake: the first frame is not a CONFIRM over these hellos";
-    return o;
-  }
-  s.name.assign(as_text(p.subspan(th.size())));
-  s.in.consume(opened->frame_len);
+  s.name.assign(c.peer_name);
+  s.in.consume(c.frame_len);
   s.stage = Stage::frames;
   o.event.kind = EventKind::established;
   o.event.sender = s.name;

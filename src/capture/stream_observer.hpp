@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "intact/direction.hpp"
 #include "intact/frame.hpp"
 #include "intact/key.hpp"
 #include "intact/legacy.hpp"
@@ -26,7 +27,7 @@
 
 namespace intact::capture {
 
-enum class Direction : std::uint8_t { client_to_server = 0, server_to_client = 1 };
+using intact::Direction;
 
 // Bytes of a not-genuine frame shown to the investigator are cut to this many.
 inline constexpr std::size_t kMaxShownUnverified = 4096;

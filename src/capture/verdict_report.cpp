@@ -1,5 +1,6 @@
 #include "capture/verdict_report.hpp"
 
+#include "intact/json.hpp"
 #include "intact/text.hpp"
 
 namespace intact::capture {
@@ -19,7 +20,6 @@ const char* format_name(const std::optional<WireFormat>& f) {
 const char* direction_short(Direction d) {
   return d == Direction::client_to_server ? "c>s" : "s>c";
 }
-const char* direction_json(Direction d) { return d == Direction::client_to_server ? "c2s" : "s2c"; }
 
 // Captured bytes for a terminal: printable() neutralises control characters and
 // invalid UTF-8; a long text is cut to its first `max` bytes.
@@ -30,18 +30,19 @@ std::string quoted(std::string_view text, std::size_t max = 200) {
 }
 std::string quoted(std::span<const std::uint8_t> bytes) { return quoted(as_text(bytes)); }
 
-std::string json_string(std::string_view text) { return "\"" + json_escape(text) + "\""; }
-std::string json_string(std::span<const std::uint8_t> bytes) { return json_string(as_text(bytes)); }
-
 }  // namespace
 
 void VerdictReport::connection(const ConnectionInfo& info) {
   if (json_) {
-    out_ << "{\"event\":\"connection\",\"connection\":" << info.id << ",\"format\":\""
-         << format_name(info.format) << "\",\"client\":" << json_string(info.client.to_string())
-         << ",\"server\":" << json_string(info.server.to_string())
-         << ",\"first_packet\":" << info.first_packet
-         << ",\"began_mid_connection\":" << (info.began_mid_connection ? "true" : "false") << "}\n";
+    out_ << JsonLine()
+                .field("event", "connection")
+                .field("connection", info.id)
+                .field("format", format_name(info.format))
+                .field("client", info.client.to_string())
+                .field("server", info.server.to_string())
+                .field("first_packet", info.first_packet)
+                .field("began_mid_connection", info.began_mid_connection)
+                .line();
     return;
   }
   out_ << "#" << info.id << " " << format_name(info.format) << " " << info.client.to_string()
@@ -56,19 +57,21 @@ void VerdictReport::verdict(const VerdictRecord& r) {
   if (!is_good(r.verdict)) ++bad_;
   const bool v1 = r.format == WireFormat::v1;
   if (json_) {
-    out_ << "{\"event\":\"verdict\",\"connection\":" << r.connection << ",\"format\":\""
-         << (v1 ? "v1" : "legacy") << "\",\"direction\":\"" << direction_json(r.direction)
-         << "\",\"packet\":" << r.packet << ",\"verdict\":\"" << verdict_name(r.verdict) << "\"";
-    if (r.seq) out_ << (v1 ? ",\"seq\":" : ",\"message\":") << *r.seq;
-    if (r.frame_type) out_ << ",\"type\":\"" << v1::frame_type_name(*r.frame_type) << "\"";
-    if (!r.sender.empty()) out_ << ",\"sender\":" << json_string(r.sender);
-    if (!r.text.empty() || r.verdict == Verdict::genuine) {
-      out_ << ",\"text\":" << json_string(r.text)
-           << ",\"text_verified\":" << (r.text_verified ? "true" : "false");
-    }
-    if (r.verdict == Verdict::missing) out_ << ",\"missing\":" << r.missing;
-    if (!r.detail.empty()) out_ << ",\"detail\":" << json_string(r.detail);
-    out_ << "}\n";
+    JsonLine j;
+    j.field("event", "verdict")
+        .field("connection", r.connection)
+        .field("format", v1 ? "v1" : "legacy")
+        .field("direction", direction_name(r.direction))
+        .field("packet", r.packet)
+        .field("verdict", verdict_name(r.verdict));
+    if (r.seq) j.field(v1 ? "seq" : "message", *r.seq);
+    if (r.frame_type) j.field("type", v1::frame_type_name(*r.frame_type));
+    if (!r.sender.empty()) j.field("sender", r.sender);
+    if (!r.text.empty() || r.verdict == Verdict::genuine)
+      j.field("text", std::span<const std::uint8_t>(r.text)).field("text_verified", r.text_verified);
+    if (r.verdict == Verdict::missing) j.field("missing", r.missing);
+    if (!r.detail.empty()) j.field("detail", r.detail);
+    out_ << j.line();
     return;
   }
   out_ << "#" << r.connection << " " << direction_short(r.direction);
@@ -91,11 +94,13 @@ void VerdictReport::verdict(const VerdictRecord& r) {
 
 void VerdictReport::summary(const CaptureStats& stats) {
   if (json_) {
-    out_ << "{\"event\":\"summary\",\"packets\":" << stats.packets
-         << ",\"tcp_segments\":" << stats.tcp_segments
-         << ",\"connections\":" << stats.connections_with_data;
-    for (Verdict v : kAllVerdicts) out_ << ",\"" << verdict_name(v) << "\":" << count(v);
-    out_ << ",\"all_genuine\":" << (bad_ == 0 && total_ > 0 ? "true" : "false") << "}\n";
+    JsonLine j;
+    j.field("event", "summary")
+        .field("packets", stats.packets)
+        .field("tcp_segments", stats.tcp_segments)
+        .field("connections", stats.connections_with_data);
+    for (Verdict v : kAllVerdicts) j.field(verdict_name(v), count(v));
+    out_ << j.field("all_genuine", bad_ == 0 && total_ > 0).line();
     return;
   }
   out_ << "summary: " << stats.packets << " packets, " << stats.connections_with_data

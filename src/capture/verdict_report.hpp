@@ -2,7 +2,7 @@
 // one line per connection and per message, in text or as JSON lines.
 //
 // Every captured byte it prints goes through intact/text.hpp (printable() on a
-// terminal, json_escape() in JSON): no control character reaches the terminal.
+// terminal, intact::JsonLine in JSON): no control character reaches the terminal.
 // It prints no key material: there is none in what it is given. It counts the
 // verdicts so the command can choose its exit code: 0 only when every one is good.
 #pragma once

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "intact/json.hpp"
 #include "intact/session.hpp"
 #include "intact/text.hpp"
 
@@ -63,31 +64,24 @@ void ChatOutput::human(std::string_view line, const char* color, std::FILE* to) 
   if (after_print_) after_print_();
 }
 
-void ChatOutput::json(std::string_view event,
-                      std::initializer_list<std::pair<std::string_view, std::string>> fields) {
-  std::string s = "{\"time\":\"" + iso_time() + "\",\"event\":\"" + std::string(event) + "\"";
-  for (const auto& [k, v] : fields) {
-    s += ",\"";
-    s += k;
-    s += "\":";
-    s += v;
-  }
-  s += "}\n";
+JsonLine ChatOutput::json_event(std::string_view event) {
+  JsonLine j;
+  j.field("time", iso_time()).field("event", event);
+  return j;
+}
+
+void ChatOutput::json(const JsonLine& line) {
+  std::string s = line.line();
   std::fwrite(s.data(), 1, s.size(), out_);
   std::fflush(out_);
 }
 
-namespace {
-std::string jstr(std::string_view v) { return "\"" + json_escape(v) + "\""; }
-std::string jnum(std::uint64_t v) { return std::to_string(v); }
-}  // namespace
-
 void ChatOutput::message(std::string_view from, std::string_view text, std::string_view private_to) {
   if (mode_ == Mode::json) {
     if (private_to.empty())
-      json("message", {{"from", jstr(from)}, {"text", jstr(text)}});
+      json(json_event("message").field("from", from).field("text", text));
     else
-      json("private_message", {{"from", jstr(from)}, {"to", jstr(private_to)}, {"text", jstr(text)}});
+      json(json_event("private_message").field("from", from).field("to", private_to).field("text", text));
     return;
   }
   std::string name = printable(from);
@@ -98,18 +92,18 @@ void ChatOutput::message(std::string_view from, std::string_view text, std::stri
 }
 
 void ChatOutput::notice(std::string_view text) {
-  if (mode_ == Mode::json) return json("notice", {{"text", jstr(text)}});
+  if (mode_ == Mode::json) return json(json_event("notice").field("text", text));
   human("*** " + printable(text), kYellow);
 }
 
 void ChatOutput::integrity_failure(std::string_view from, std::uint64_t seq) {
   if (mode_ == Mode::json)
-    return json("integrity_failure", {{"from", jstr(from)}, {"seq", jnum(seq)}, {"text", jstr(kLostIntegrity)}});
+    return json(json_event("integrity_failure").field("from", from).field("seq", seq).field("text", kLostIntegrity));
   human(kLostIntegrity, kRed);
 }
 
 void ChatOutput::replay(std::string_view from, std::uint64_t seq) {
-  if (mode_ == Mode::json) return json("replay", {{"from", jstr(from)}, {"seq", jnum(seq)}});
+  if (mode_ == Mode::json) return json(json_event("replay").field("from", from).field("seq", seq));
   human("*** " + printable(from) + ": a replayed or duplicated message (frame " +
             std::to_string(seq) + ") was rejected",
         kRed);
@@ -117,7 +111,7 @@ void ChatOutput::replay(std::string_view from, std::uint64_t seq) {
 
 void ChatOutput::gap(std::string_view from, std::uint64_t missing, std::uint64_t seq) {
   if (mode_ == Mode::json)
-    return json("gap", {{"from", jstr(from)}, {"missing", jnum(missing)}, {"seq", jnum(seq)}});
+    return json(json_event("gap").field("from", from).field("missing", missing).field("seq", seq));
   human("*** " + printable(from) + ": " + std::to_string(missing) +
             (missing == 1 ? " message is" : " messages are") + " missing before frame " +
             std::to_string(seq) + " (deleted on the way)",
@@ -125,25 +119,25 @@ void ChatOutput::gap(std::string_view from, std::uint64_t missing, std::uint64_t
 }
 
 void ChatOutput::truncated(std::string_view from, std::string_view detail) {
-  if (mode_ == Mode::json) return json("truncated", {{"from", jstr(from)}, {"detail", jstr(detail)}});
+  if (mode_ == Mode::json) return json(json_event("truncated").field("from", from).field("detail", detail));
   human("*** " + printable(from) + ": " + printable(detail), kRed);
 }
 
 void ChatOutput::connected(std::string_view name, std::string_view address, std::string_view format) {
   if (mode_ == Mode::json)
-    return json("connect", {{"name", jstr(name)}, {"address", jstr(address)}, {"format", jstr(format)}});
+    return json(json_event("connect").field("name", name).field("address", address).field("format", format));
   std::string from = name == address ? std::string() : " from " + std::string(address);
   human("*** " + printable(name) + " joined" + from + (format == "legacy" ? " (lab format)" : ""),
         kYellow);
 }
 
 void ChatOutput::disconnected(std::string_view name, std::string_view reason) {
-  if (mode_ == Mode::json) return json("disconnect", {{"name", jstr(name)}, {"reason", jstr(reason)}});
+  if (mode_ == Mode::json) return json(json_event("disconnect").field("name", name).field("reason", reason));
   human("*** " + printable(name) + " left (" + printable(reason) + ")", kYellow);
 }
 
 void ChatOutput::refused(std::string_view address, std::string_view reason) {
-  if (mode_ == Mode::json) return json("refused", {{"address", jstr(address)}, {"reason", jstr(reason)}});
+  if (mode_ == Mode::json) return json(json_event("refused").field("address", address).field("reason", reason));
   human("intact: " + std::string(address) + ": " + printable(reason), nullptr, log_);
 }
 

@@ -3,7 +3,7 @@
 // Every line a chat server or client shows goes through here, so the human
 // format, the --json format and terminal safety are decided in one place:
 // names and texts from the network are passed through printable() before a
-// human sees them, and through json_escape() in JSON. The integrity failure
+// human sees them, and through intact::JsonLine (json.hpp) in JSON. The integrity failure
 // line is exactly the lab's sentence. Never given a key, so never prints one.
 #pragma once
 
@@ -12,6 +12,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+
+#include "intact/json.hpp"
 
 namespace intact::chat {
 
@@ -39,7 +41,9 @@ class ChatOutput {
 
  private:
   void human(std::string_view line, const char* color, std::FILE* to = nullptr);
-  void json(std::string_view event, std::initializer_list<std::pair<std::string_view, std::string>> fields);
+  // A JSON line opens with the time and the event's name; json() writes it out.
+  static JsonLine json_event(std::string_view event);
+  void json(const JsonLine& line);
   std::string stamp() const;
 
   Mode mode_;

@@ -320,7 +320,7 @@ void ChatServer::handle_command(Participant& who, std::string_view line) {
     std::string wanted(rest);
     auto& m = static_cast<Member&>(who);
     if (!is_valid_name(wanted)) {
-      reply(who, "a name is 1 to 64 characters, no spaces or control characters, not starting with * or /");
+      reply(who, "a name is " + valid_name_rule());
     } else if (room_.find(wanted) != nullptr) {
       reply(who, "the name '" + wanted + "' is taken");
     } else {

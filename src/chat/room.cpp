@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "intact/frame.hpp"
+
 namespace intact::chat {
 
 void Room::join(Participant& p) {
@@ -50,12 +52,12 @@ Participant* Room::find(std::string_view name) const {
 std::string Room::unique_name(std::string_view wanted) const {
   std::string name(wanted);
   for (int i = 2; by_name_.count(name) != 0; ++i) {
-    // A name travels in at most kMaxNameBytes (a CHAT frame's sender field): a suffix
+    // A name travels in at most v1::kMaxNameSize bytes (a CHAT frame's sender field): a suffix
     // that pushed it over would be cut off on the way, and the member would be shown
     // under the very name it was told apart from. Shorten the base instead, on a
     // UTF-8 character boundary.
     std::string suffix = "-" + std::to_string(i);
-    std::size_t keep = std::min(wanted.size(), kMaxNameBytes - suffix.size());
+    std::size_t keep = std::min(wanted.size(), v1::kMaxNameSize - suffix.size());
     while (keep > 0 && keep < wanted.size() && (static_cast<unsigned char>(wanted[keep]) & 0xC0) == 0x80)
       --keep;
     name = std::string(wanted.substr(0, keep)) + suffix;

@@ -37,10 +37,8 @@ class Room {
   void announce(std::string_view notice, const Participant* except = nullptr, bool to_host = true);
 
   Participant* find(std::string_view name) const;
-  // Names are at most this many bytes (v1's limit for a sender's name).
-  static constexpr std::size_t kMaxNameBytes = 64;
   // `wanted`, or `wanted-2`, `wanted-3`... whichever is free; a long `wanted` is
-  // shortened so that the result stays within kMaxNameBytes.
+  // shortened so that the result stays within v1::kMaxNameSize bytes.
   std::string unique_name(std::string_view wanted) const;
   std::vector<std::string> names() const;
   std::size_t size() const noexcept { return members_.size(); }

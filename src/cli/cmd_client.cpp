@@ -66,7 +66,7 @@ const CommandRegistration registration{
         o.legacy = a->legacy;
         o.name = a->name.empty() ? default_name() : a->name;
         if (!is_valid_name(o.name))
-          throw Error(Failure::usage, "--name: 1 to 64 characters, no spaces or control characters");
+          throw Error(Failure::usage, "--name: " + valid_name_rule());
         o.strict = a->strict;
         o.limits.linger = parse_duration(a->linger, "--linger");
         o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");

@@ -126,7 +126,7 @@ struct ProxyPlan {
   std::vector<attack::AttackSpec> specs;
   std::string bind, listen_port;
   std::string host, to_port;
-  Direction interactive_dir = Direction::c2s;
+  Direction interactive_dir = Direction::client_to_server;
   std::vector<std::uint8_t> retag;
 };
 
@@ -138,7 +138,7 @@ ProxyPlan validate(const ProxyArgs& a) {
   std::tie(plan.host, plan.to_port) = split_host_port(a.to, "--to", true);
   if (a.interactive_dir != "c2s" && a.interactive_dir != "s2c")
     throw Error(Failure::usage, "--interactive-dir is c2s or s2c");
-  plan.interactive_dir = a.interactive_dir == "c2s" ? Direction::c2s : Direction::s2c;
+  plan.interactive_dir = a.interactive_dir == "c2s" ? Direction::client_to_server : Direction::server_to_client;
   if (!a.interactive_retag.empty()) {
     auto k = from_hex(a.interactive_retag);
     if (!k || k->empty()) throw Error(Failure::usage, "--interactive-retag takes a key as hex text");
@@ -168,7 +168,7 @@ attack::TamperProxy::Options proxy_options(const ProxyArgs& a, const ProxyPlan& 
   o.upstream_port = net::parse_port(plan.to_port);
   o.format = a.legacy ? attack::FormatChoice::legacy
              : a.v1   ? attack::FormatChoice::v1
-                      : attack::FormatChoice::auto_detect;
+                      : attack::FormatChoice::detect;
   o.attacks = plan.specs;
   if (a.interactive) {
     o.replacements = queue;

@@ -87,7 +87,7 @@ const CommandRegistration registration{
         if (!a->legacy_port.empty()) o.legacy_port = net::parse_port(a->legacy_port);
         o.name = a->name;
         if (!is_valid_name(o.name))
-          throw Error(Failure::usage, "--name: 1 to 64 characters, no spaces or control characters");
+          throw Error(Failure::usage, "--name: " + valid_name_rule());
         o.strict = a->strict;
         o.max_clients = a->max_clients;
         o.limits.max_queued_bytes = a->queue_limit;

@@ -18,7 +18,7 @@ struct RelayArgs {
   std::string name;
   std::string handshake_timeout = "30s";
   bool progress = false;
-  std::size_t frame_size = 256 * 1024;
+  std::size_t frame_size = stream::RelayOptions{}.frame_payload;
 
   void add_to(CLI::App& sub, const std::string& timeout_help) {
     key.add_to(sub);
@@ -26,9 +26,10 @@ struct RelayArgs {
     sub.add_flag("--progress", progress,
                  "print bytes sent and received, and the rates, on standard error every second");
     sub.add_option("--frame-size", frame_size,
-                   "largest payload per frame in bytes (default 262144, at most 1048576): "
-                   "bigger frames mean fewer tags and system calls")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+                   "largest payload per frame in bytes (default " + std::to_string(frame_size) +
+                       ", at most " + std::to_string(v1::kMaxPayload) +
+                       "): bigger frames mean fewer tags and system calls")
+        ->check(CLI::Range(std::size_t{1}, v1::kMaxPayload));
     sub.add_option("--handshake-timeout", handshake_timeout, timeout_help);
   }
 

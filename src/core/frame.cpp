@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "intact/failure.hpp"
+#include "intact/wire_sniff.hpp"
 
 namespace intact {
 
@@ -32,10 +33,16 @@ void encode_hello(const Hello& hello, std::vector<std::uint8_t>& out) {
 }
 
 HelloCheck check_hello(std::span<const std::uint8_t> bytes, Role expected_role, Hello* out) {
-  std::size_t n = std::min(bytes.size(), kMagic.size());
-  if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), kMagic.begin()))
-    return HelloCheck::not_intact;
-  if (bytes.size() > 6 && bytes[6] != kVersion) return HelloCheck::bad_version;
+  switch (sniff_wire_format(bytes)) {
+    case WireSniff::need_more: return HelloCheck::need_more;
+    case WireSniff::v1: break;
+    case WireSniff::v1_mid_stream: return HelloCheck::not_intact;  // a frame, not a hello
+    case WireSniff::other:
+      // The magic with another version byte is intact, of a version this one does not speak.
+      return bytes.size() > kMagic.size() && std::equal(kMagic.begin(), kMagic.end(), bytes.begin())
+                 ? HelloCheck::bad_version
+                 : HelloCheck::not_intact;
+  }
   if (bytes.size() > 7 && bytes[7] != static_cast<std::uint8_t>(expected_role))
     return HelloCheck::bad_role;
   if (bytes.size() < kHelloSize) return HelloCheck::need_more;
@@ -391,10 +398,12 @@ std::optional<FrameSplitter::Record> FrameSplitter::next() {
   };
   if (broken_) return broken("after a malformed record");
   if (!hello_seen_) {
-    std::size_t n = std::min(bytes.size(), v1::kMagic.size());
-    if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n),
-                    v1::kMagic.begin()))
-      return broken("the stream does not begin with an intact v1 hello");
+    switch (sniff_wire_format(bytes)) {
+      case WireSniff::need_more: return std::nullopt;
+      case WireSniff::other: return broken("the stream does not begin with an intact v1 hello");
+      case WireSniff::v1_mid_stream: hello_seen_ = true; return next();  // begun after the hellos
+      case WireSniff::v1: break;
+    }
     if (bytes.size() < v1::kHelloSize) return std::nullopt;
     hello_seen_ = true;
     Record r{Kind::hello, std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + v1::kHelloSize),

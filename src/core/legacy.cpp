@@ -5,6 +5,7 @@
 
 #include "intact/failure.hpp"
 #include "intact/hex.hpp"
+#include "intact/wire_sniff.hpp"
 
 namespace intact {
 
@@ -62,8 +63,7 @@ std::optional<Event> LegacySession::poll() {
   // Checked before looking for a tag, and every message is held to the
   // maximum however it arrived: the events must not depend on where TCP cut
   // the stream into reads.
-  if (bytes.size() >= v1::kMagic.size() + 1 &&
-      std::equal(v1::kMagic.begin(), v1::kMagic.end(), bytes.begin()) && bytes[6] == v1::kVersion) {
+  if (sniff_wire_format(bytes) == WireSniff::v1) {
     finished_ = true;
     e.kind = EventKind::protocol_error;
     e.failure = Failure::format_mismatch;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "intact/failure.hpp"
+#include "intact/handshake.hpp"
 
 namespace intact {
 
@@ -104,43 +105,20 @@ std::optional<Event> V1Session::poll_hello() {
 }
 
 std::optional<Event> V1Session::poll_confirm() {
-  // Until the keys are confirmed only a CONFIRM can come, and it is small: a
-  // bigger claim is refused from its header, so a peer that has not shown it
-  // holds the key cannot make us buffer a whole maximal frame.
-  constexpr std::size_t kMaxConfirmPayload = std::tuple_size_v<Digest> + v1::kMaxNameSize;
-  // (Over the frame maximum, or an unknown type: open() says so in the spec's words.)
-  if (in_.size() >= v1::kHeaderSize && v1::is_known_frame_type(in_.data()[0])) {
-    v1::FrameHeader h = v1::decode_header(in_.data().data());
-    if (h.length > kMaxConfirmPayload && h.length <= opts_.max_payload) {
-      return fail(Failure::over_limit, "handshake failed: a frame claims " + std::to_string(h.length) +
-                  " bytes, over the maximum of " + std::to_string(kMaxConfirmPayload) +
-                  " for a CONFIRM frame");
-    }
-  }
-  auto o = rx_->open(in_);
-  if (!o) {
-    if (eof_) {
+  v1::ConfirmCheck c = v1::check_confirm(*rx_, in_, client_hello_, server_hello_);
+  switch (c.status) {
+    case v1::ConfirmCheck::Status::need_more:
+      if (!eof_) return std::nullopt;
       return fail(Failure::refused, in_.empty() ? "the peer closed the connection during the handshake "
                                 "(it may hold a different key)"
                               : "the peer closed the connection in the middle of the handshake");
-    }
-    return std::nullopt;
+    case v1::ConfirmCheck::Status::failed:
+      return fail(c.failure, c.failure == Failure::key_mismatch ? c.detail + "; nothing was accepted"
+                                                                : std::move(c.detail));
+    case v1::ConfirmCheck::Status::ok: break;
   }
-  if (o->status == FrameReceiver::Open::malformed) return fail(Failure::protocol, "handshake failed: " + o->detail);
-  if (o->status == FrameReceiver::Open::bad_tag) {
-    return fail(Failure::key_mismatch,
-        "key confirmation failed: the peer holds a different key (or the handshake was "
-        "altered on the way); nothing was accepted");
-  }
-  Digest th = v1::transcript_hash(client_hello_, server_hello_);
-  auto p = o->payload;
-  if (o->header.type != v1::FrameType::confirm || o->header.seq != 0 || p.size() < th.size() ||
-      p.size() > th.size() + v1::kMaxNameSize ||
-      !equal_constant_time(p.first(th.size()), th)) {
-    return fail(Failure::protocol, "handshake failed: the peer's CONFIRM frame does not match the hellos exchanged");
-  }
-  peer_name_.assign(as_text(p.subspan(th.size())));
-  in_.consume(o->frame_len);
+  peer_name_.assign(c.peer_name);
+  in_.consume(c.frame_len);
   state_ = State::established;
   handshake_done_ = true;
   Event e;
@@ -188,7 +166,7 @@ void V1Session::send_notice(std::string_view text) {
 void V1Session::close(std::string_view reason) {
   if (close_sent_ || !handshake_done_) return;
   close_sent_ = true;
-  seal(v1::FrameType::close, as_bytes(reason.substr(0, 256)));
+  seal(v1::FrameType::close, as_bytes(reason.substr(0, v1::kMaxCloseReason)));
 }
 
 }  // namespace intact

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "intact/frame.hpp"
+
 namespace intact {
 
 namespace {
@@ -97,8 +99,13 @@ std::string json_escape(std::string_view text) {
   return out;
 }
 
+std::string valid_name_rule() {
+  return "1 to " + std::to_string(v1::kMaxNameSize) +
+         " bytes, no spaces or control characters, not starting with * or /";
+}
+
 bool is_valid_name(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name[0] == '*' || name[0] == '/') return false;
+  if (name.empty() || name.size() > v1::kMaxNameSize || name[0] == '*' || name[0] == '/') return false;
   for (std::size_t i = 0; i < name.size();) {
     char32_t cp = 0;
     std::size_t n = utf8_sequence(name, i, &cp);

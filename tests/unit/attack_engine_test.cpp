@@ -71,7 +71,7 @@ V1Stream make_v1(int n, std::string_view prefix = "message ") {
 }
 
 TamperEngine::Options with(std::initializer_list<const char*> specs,
-                           FormatChoice format = FormatChoice::auto_detect) {
+                           FormatChoice format = FormatChoice::detect) {
   TamperEngine::Options o;
   o.format = format;
   for (const char* s : specs) o.attacks.push_back(parse_attack_spec(s));
@@ -86,14 +86,14 @@ struct Result {
 // Feeds the client's bytes (one byte at a time when `trickle`), then the end.
 Result run(TamperEngine& e, const Bytes& from_client, bool trickle = false) {
   if (trickle) {
-    for (auto b : from_client) e.feed(Direction::c2s, Bytes{b});
+    for (auto b : from_client) e.feed(Direction::client_to_server, Bytes{b});
   } else {
-    e.feed(Direction::c2s, from_client);
+    e.feed(Direction::client_to_server, from_client);
   }
-  e.feed_eof(Direction::c2s);
+  e.feed_eof(Direction::client_to_server);
   Result r;
-  e.take_output(Direction::c2s, r.c2s);
-  e.take_output(Direction::s2c, r.s2c);
+  e.take_output(Direction::client_to_server, r.c2s);
+  e.take_output(Direction::server_to_client, r.s2c);
   r.cut = e.cut();
   r.log = e.take_log();
   return r;
@@ -156,11 +156,13 @@ std::vector<std::string> legacy_receiver_sees(const Bytes& bytes) {
 
 using V = std::vector<std::string>;
 
-TEST(RecordSplitter, DetectsV1FromItsMagicAndAnythingElseAsLegacy) {
-  EXPECT_EQ(detect_format(text_bytes("INTACT\x01")), WireFormat::v1);
-  EXPECT_EQ(detect_format(text_bytes("INT")), std::nullopt);  // could still be either
-  EXPECT_EQ(detect_format(text_bytes("INTO|")), WireFormat::legacy);
-  EXPECT_EQ(detect_format(text_bytes("hello|AB")), WireFormat::legacy);
+// The proxy detects with the core's sniffer (wire_sniff_test.cpp has its full table).
+TEST(RecordSplitter, TheProxyReadsV1FromItsMagicAndAnythingElseAsLegacy) {
+  auto detect = [](std::string_view s) { return sniffed_format(sniff_wire_format(text_bytes(s))); };
+  EXPECT_EQ(detect("INTACT\x01"), WireFormat::v1);
+  EXPECT_EQ(detect("INT"), std::nullopt);  // could still be either
+  EXPECT_EQ(detect("INTO|"), WireFormat::legacy);
+  EXPECT_EQ(detect("hello|AB"), WireFormat::legacy);
 }
 
 TEST(RecordSplitter, CutsLabMessagesContainingBarsAndNumbersThem) {
@@ -215,7 +217,7 @@ TEST(TamperEngine, ForwardsBothFormatsUntouchedWithoutAttacks) {
   auto r2 = run(e2, l.all(), true);
   EXPECT_EQ(r2.c2s, l.all());
   EXPECT_EQ(e2.format(), WireFormat::legacy);
-  EXPECT_TRUE(e2.ended(Direction::c2s));
+  EXPECT_TRUE(e2.ended(Direction::client_to_server));
 }
 
 TEST(TamperEngine, DropDeletesExactlyTheNthMessage) {
@@ -278,9 +280,9 @@ TEST(TamperEngine, CutStopsEverythingBeforeTheNthMessage) {
   EXPECT_TRUE(r.cut);
   EXPECT_EQ(v1_receiver_sees(after_handshake(r.c2s, v)),
             (V{"message 1", "message 2", "TRUNCATED"}));
-  e.feed(Direction::s2c, text_bytes("more"));  // nothing passes after a cut
+  e.feed(Direction::server_to_client, text_bytes("more"));  // nothing passes after a cut
   Bytes out;
-  e.take_output(Direction::s2c, out);
+  e.take_output(Direction::server_to_client, out);
   EXPECT_TRUE(out.empty());
 }
 
@@ -401,7 +403,7 @@ TEST(TamperEngine, AttacksOnOneDirectionLeaveTheOtherAlone) {
 
 TEST(TamperEngine, OperatorLinesReplaceTheNextMessageOfTheirDirection) {
   auto l = make_legacy(2);
-  ReplacementQueue q(Direction::c2s);
+  ReplacementQueue q(Direction::client_to_server);
   q.push("typed by the operator");
   auto o = with({});
   o.replacements = &q;
@@ -411,9 +413,9 @@ TEST(TamperEngine, OperatorLinesReplaceTheNextMessageOfTheirDirection) {
   EXPECT_EQ(s.rfind("typed by the operator|", 0), 0u) << s;
   EXPECT_EQ(legacy_receiver_sees(r.c2s), (V{"LOST", "message 2"}));
   EXPECT_EQ(q.size(), 0u);
-  ReplacementQueue other(Direction::s2c);
+  ReplacementQueue other(Direction::server_to_client);
   other.push("x");
-  EXPECT_FALSE(other.pop(Direction::c2s));
+  EXPECT_FALSE(other.pop(Direction::client_to_server));
 }
 
 TEST(TamperEngine, LogsEveryActionWithItsMessageNumber) {
@@ -433,7 +435,8 @@ TEST(TamperEngine, LogsEveryActionWithItsMessageNumber) {
   }
   EXPECT_EQ(drops, 1);
   EXPECT_EQ(dups, 1);
-  std::string json = format_json(LogEntry{1, Direction::c2s, 2, LogAction::drop, "deleted \"x\"\n"});
+  std::string json = format_json(LogEntry{1, Direction::client_to_server, 2, LogAction::drop, "deleted \"x\"
+"});
   EXPECT_EQ(json,
             R"({"conn":1,"dir":"c2s","message":2,"action":"drop","detail":"deleted \"x\"\n"})");
 }

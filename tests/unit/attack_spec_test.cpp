@@ -12,8 +12,8 @@ namespace {
 TEST(AttackSpec, ParsesTheNthMessageOfADirection) {
   auto s = parse_attack_spec("flip:c2s:3");
   EXPECT_EQ(s.kind, ActionKind::flip);
-  EXPECT_TRUE(s.watches(Direction::c2s));
-  EXPECT_FALSE(s.watches(Direction::s2c));
+  EXPECT_TRUE(s.watches(Direction::client_to_server));
+  EXPECT_FALSE(s.watches(Direction::server_to_client));
   EXPECT_EQ(s.nth, 3u);
   EXPECT_FALSE(s.probability);
   EXPECT_EQ(s.field, Field::any);
@@ -54,8 +54,8 @@ TEST(AttackSpec, ProbabilityTargetsEachMessage) {
 
 TEST(AttackSpec, RandomCanWatchBothDirectionsAndNarrowItsActions) {
   auto s = parse_attack_spec("random:p=1:dir=both:do=drop,dup");
-  EXPECT_TRUE(s.watches(Direction::c2s));
-  EXPECT_TRUE(s.watches(Direction::s2c));
+  EXPECT_TRUE(s.watches(Direction::client_to_server));
+  EXPECT_TRUE(s.watches(Direction::server_to_client));
   EXPECT_EQ(s.choices, (std::vector<ActionKind>{ActionKind::drop, ActionKind::dup}));
 }
 

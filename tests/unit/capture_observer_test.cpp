@@ -276,6 +276,19 @@ TEST(V1Observer, AnotherKeyFailsKeyConfirmationOnBothSidesAndNothingAfterItIsJud
   EXPECT_NE(seen[0].detail.find("key confirmation failed"), std::string::npos);
 }
 
+// The observer uses the core's CONFIRM check, size guard included: a first
+// frame claiming more than a CONFIRM holds is refused from its header alone.
+TEST(V1Observer, AFirstFrameClaimingMoreThanAConfirmHoldsIsMalformedFromItsHeader) {
+  auto r = v1_conversation({"one"});
+  r.c2s.resize(v1::kHelloSize + v1::kHeaderSize);
+  v1::encode_header({v1::FrameType::confirm, 0, 1000}, r.c2s.data() + v1::kHelloSize);
+  V1Observer o(kKey);
+  auto c2s = only(observe(o, r), Direction::client_to_server);
+  ASSERT_EQ(kinds(c2s), "P");
+  EXPECT_NE(c2s[0].detail.find("over the maximum of 96 for a CONFIRM frame"), std::string::npos)
+      << c2s[0].detail;
+}
+
 TEST(V1Observer, AnAlteredNonceFailsKeyConfirmation) {
   auto r = v1_conversation({"one"});
   r.s2c[20] ^= 0x01;  // inside the server's nonce

@@ -37,10 +37,6 @@ TEST(Room, AClashingNameGetsTheNextFreeSuffix) {
   EXPECT_EQ(room.unique_name("alice"), "alice-3");
 }
 
-TEST(Room, RoomMaxNameMatchesTheProtocolsSenderField) {
-  EXPECT_EQ(Room::kMaxNameBytes, intact::v1::kMaxNameSize);
-}
-
 TEST(Room, AUniqueNameForALongNameStaysWithinTheSenderFieldAndDiffersFromTheTakenOne) {
   Room room;
   std::string longest(intact::v1::kMaxNameSize, 'a');
