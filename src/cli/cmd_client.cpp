@@ -34,68 +34,77 @@ std::string default_name() {
   return is_valid_name(name) ? name : "guest";
 }
 
+void declare_options(CLI::App& sub, ClientArgs& a) {
+  sub.add_option("--host,HOST", a.host, "server host name or address (IPv4, IPv6)")->capture_default_str();
+  sub.add_option("-p,--port,PORT", a.port, "server port")->capture_default_str();
+  sub.add_flag("--legacy", a.legacy, "speak the lab's format (message|HMAC) instead of protocol v1");
+  a.key.add_to(sub);
+  sub.add_option("-n,--name", a.name, "your name in the room (default: $USER)");
+  sub.add_flag("--strict", a.strict, "disconnect at the first integrity failure (exit code 3)");
+  sub.add_option("--linger", a.linger, "after the end of input, how long to wait for the server's close")
+      ->capture_default_str();
+  sub.add_option("--handshake-timeout", a.handshake_timeout, "give up if the handshake takes longer")
+      ->capture_default_str();
+  a.output.add_to(sub);
+  sub.footer(
+      "Received messages are printed as 'name: text'; a message whose tag does not verify is "
+      "reported as 'The received message has lost its integrity.' At the end of input the "
+      "client sends an authenticated close after its last lines and exits 0 (1 if the server stopped "
+      "reading for 30 s before taking them, or on Ctrl-C while they wait). Type /quit to leave; "
+      "/who, /msg, /nick "
+      "and /help are answered by the server.\n"
+      "Exit codes: 0 ok, 1 error, 2 usage, 3 integrity failure (wrong key at connect, or "
+      "--strict), 4 the server's stream ended without an authenticated close.\n"
+      "Example: intact client --key-file key --name alice");
+}
+
+// The arguments once checked, as the client takes them. Throws intact::Error (usage).
+chat::ClientOptions client_options(const ClientArgs& a) {
+  chat::ClientOptions o;
+  o.host = a.host;
+  o.port = net::parse_port(a.port);
+  o.legacy = a.legacy;
+  o.name = a.name.empty() ? default_name() : a.name;
+  if (!is_valid_name(o.name))
+    throw Error(Failure::usage, "--name: " + valid_name_rule());
+  o.strict = a.strict;
+  o.limits.linger = parse_duration(a.linger, "--linger");
+  o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);
+  o.limits.max_queued_bytes = 64u << 20;  // our own input: bounded, generous
+  return o;
+}
+
+Failure run_client(const ClientArgs& a) {
+  chat::ClientOptions o = client_options(a);
+  Key key = a.key.load();
+  asio::io_context io;
+  auto out = a.output.make(stdout, stderr);
+  // On a terminal, a line editor keeps what is being typed intact while messages arrive.
+  bool interactive = chat::Terminal::available() && !a.output.json;
+  o.read_stdin = !interactive;
+  std::string prompt = o.name + "> ";
+  chat::ChatClient client(io, key, std::move(o), *out);
+  std::unique_ptr<chat::Terminal> terminal;
+  if (interactive) {
+    terminal = std::make_unique<chat::Terminal>(io, prompt, *out);
+    client.on_ready = [&] {
+      terminal->start([&](std::string_view line) { client.user_line(line); },
+                      [&] { client.end_of_input(); });
+    };
+    client.on_done = [&] { terminal->stop(); };
+  }
+  client.start();
+  io.run();
+  if (client.error()) throw *client.error();
+  return client.result();
+}
+
 const CommandRegistration registration{
     "client", "connect to a chat server: each input line is sent as one authenticated message", 20,
     [](CLI::App& sub) -> Runner {
       auto a = std::make_shared<ClientArgs>();
-      sub.add_option("--host,HOST", a->host, "server host name or address (IPv4, IPv6)")->capture_default_str();
-      sub.add_option("-p,--port,PORT", a->port, "server port")->capture_default_str();
-      sub.add_flag("--legacy", a->legacy, "speak the lab's format (message|HMAC) instead of protocol v1");
-      a->key.add_to(sub);
-      sub.add_option("-n,--name", a->name, "your name in the room (default: $USER)");
-      sub.add_flag("--strict", a->strict, "disconnect at the first integrity failure (exit code 3)");
-      sub.add_option("--linger", a->linger, "after the end of input, how long to wait for the server's close")
-          ->capture_default_str();
-      sub.add_option("--handshake-timeout", a->handshake_timeout, "give up if the handshake takes longer")
-          ->capture_default_str();
-      a->output.add_to(sub);
-      sub.footer(
-          "Received messages are printed as 'name: text'; a message whose tag does not verify is "
-          "reported as 'The received message has lost its integrity.' At the end of input the "
-          "client sends an authenticated close after its last lines and exits 0 (1 if the server stopped "
-          "reading for 30 s before taking them, or on Ctrl-C while they wait). Type /quit to leave; "
-          "/who, /msg, /nick "
-          "and /help are answered by the server.\n"
-          "Exit codes: 0 ok, 1 error, 2 usage, 3 integrity failure (wrong key at connect, or "
-          "--strict), 4 the server's stream ended without an authenticated close.\n"
-          "Example: intact client --key-file key --name alice");
-      return [a]() {
-        chat::ClientOptions o;
-        o.host = a->host;
-        o.port = net::parse_port(a->port);
-        o.legacy = a->legacy;
-        o.name = a->name.empty() ? default_name() : a->name;
-        if (!is_valid_name(o.name))
-          throw Error(Failure::usage, "--name: " + valid_name_rule());
-        o.strict = a->strict;
-        o.limits.linger = parse_duration(a->linger, "--linger");
-        o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
-        // 0 would drop every connection before its first byte (it does not mean "never").
-        if (o.limits.handshake_timeout.count() == 0)
-          throw Error(Failure::usage, "--handshake-timeout must be more than 0 (e.g. 10s)");
-        o.limits.max_queued_bytes = 64u << 20;  // our own input: bounded, generous
-        Key key = a->key.load();
-        asio::io_context io;
-        auto out = a->output.make(stdout, stderr);
-        // On a terminal, a line editor keeps what is being typed intact while messages arrive.
-        bool interactive = chat::Terminal::available() && !a->output.json;
-        o.read_stdin = !interactive;
-        std::string prompt = o.name + "> ";
-        chat::ChatClient client(io, key, std::move(o), *out);
-        std::unique_ptr<chat::Terminal> terminal;
-        if (interactive) {
-          terminal = std::make_unique<chat::Terminal>(io, prompt, *out);
-          client.on_ready = [&] {
-            terminal->start([&](std::string_view line) { client.user_line(line); },
-                            [&] { client.end_of_input(); });
-          };
-          client.on_done = [&] { terminal->stop(); };
-        }
-        client.start();
-        io.run();
-        if (client.error()) throw *client.error();
-        return client.result();
-      };
+      declare_options(sub, *a);
+      return [a]() { return run_client(*a); };
     }};
 
 }  // namespace

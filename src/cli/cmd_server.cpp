@@ -45,80 +45,89 @@ void raise_descriptor_limit() {
   }
 }
 
+void declare_options(CLI::App& sub, ServerArgs& a) {
+  sub.add_option("-b,--bind", a.bind, "address to listen on (:: for every IPv6 and IPv4 address)")
+      ->capture_default_str();
+  sub.add_option("-p,--port", a.port, "port to listen on; 0 lets the OS pick one (printed)")
+      ->capture_default_str();
+  sub.add_flag("--legacy", a.legacy, "speak the lab's format (message|HMAC) on --port instead of protocol v1");
+  sub.add_option("--legacy-port", a.legacy_port,
+                 "also listen in the lab's format on this port (v1 and lab clients share the room)");
+  a.key.add_to(sub);
+  sub.add_option("-n,--name", a.name, "the server's name, shown to clients")->capture_default_str();
+  sub.add_flag("--strict", a.strict, "close a client's connection at its first integrity failure");
+  sub.add_flag("-k,--keep-open", a.keep_open,
+               "keep accepting clients after one leaves (always on: a room outlives its members)");
+  sub.add_option("--max-clients", a.max_clients, "refuse connections beyond this many")
+      ->capture_default_str();
+  sub.add_option("--queue-limit", a.queue_limit,
+                 "bytes queued for a client that does not read before it is disconnected")
+      ->capture_default_str();
+  sub.add_option("--handshake-timeout", a.handshake_timeout,
+                 "drop a connection that has not finished the handshake by then (e.g. 10s, 500ms)")
+      ->capture_default_str();
+  sub.add_option("--idle-timeout", a.idle_timeout, "disconnect a client silent this long (0: never)")
+      ->capture_default_str();
+  sub.add_option("--allow", a.allow, "accept only these addresses or CIDR blocks (repeatable)");
+  sub.add_option("--deny", a.deny, "refuse these addresses or CIDR blocks (repeatable)");
+  a.output.add_to(sub);
+  sub.footer(
+      "Lines typed on the server's standard input go to every client; commands: /who, /msg NAME "
+      "TEXT, /kick NAME, /quit, /help. The server keeps serving when its input ends, and stops "
+      "on SIGINT/SIGTERM or /quit, sending every client an authenticated close.\n"
+      "Example: intact server --key-file key --port 0");
+}
+
+// The arguments once checked, as the server takes them. Throws intact::Error (usage).
+chat::ServerOptions server_options(const ServerArgs& a) {
+  chat::ServerOptions o;
+  o.bind = a.bind;
+  o.port = net::parse_port(a.port);
+  o.legacy = a.legacy;
+  if (!a.legacy_port.empty()) o.legacy_port = net::parse_port(a.legacy_port);
+  o.name = a.name;
+  if (!is_valid_name(o.name))
+    throw Error(Failure::usage, "--name: " + valid_name_rule());
+  o.strict = a.strict;
+  o.max_clients = a.max_clients;
+  o.limits.max_queued_bytes = a.queue_limit;
+  o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);
+  o.limits.idle_timeout = parse_duration(a.idle_timeout, "--idle-timeout");
+  // A member the server closes (/kick, idle) that stops reading is not waited for
+  // long: what it has not taken within the linger is dropped, and so is it.
+  o.limits.flush_timeout = o.limits.linger;
+  for (const auto& s : a.allow) o.filter.allow(s);
+  for (const auto& s : a.deny) o.filter.deny(s);
+  return o;
+}
+
+Failure run_server(const ServerArgs& a) {
+  chat::ServerOptions o = server_options(a);
+  Key key = a.key.load();
+  raise_descriptor_limit();
+  asio::io_context io;
+  auto out = a.output.make(stdout, stderr);
+  bool interactive = chat::Terminal::available() && !a.output.json;
+  o.read_console = !interactive;
+  std::string prompt = o.name + "> ";
+  chat::ChatServer server(io, key, std::move(o), *out);
+  server.start();
+  std::unique_ptr<chat::Terminal> terminal;
+  if (interactive) {
+    terminal = std::make_unique<chat::Terminal>(io, prompt, *out);
+    // Ctrl-D ends the console, not the server (as when standard input ends).
+    terminal->start([&](std::string_view line) { server.console_line(line); }, [] {});
+  }
+  io.run();
+  return Failure::none;
+}
+
 const CommandRegistration registration{
     "server", "run the chat room server: every client's verified messages go to everyone", 10,
     [](CLI::App& sub) -> Runner {
       auto a = std::make_shared<ServerArgs>();
-      sub.add_option("-b,--bind", a->bind, "address to listen on (:: for every IPv6 and IPv4 address)")
-          ->capture_default_str();
-      sub.add_option("-p,--port", a->port, "port to listen on; 0 lets the OS pick one (printed)")
-          ->capture_default_str();
-      sub.add_flag("--legacy", a->legacy, "speak the lab's format (message|HMAC) on --port instead of protocol v1");
-      sub.add_option("--legacy-port", a->legacy_port,
-                     "also listen in the lab's format on this port (v1 and lab clients share the room)");
-      a->key.add_to(sub);
-      sub.add_option("-n,--name", a->name, "the server's name, shown to clients")->capture_default_str();
-      sub.add_flag("--strict", a->strict, "close a client's connection at its first integrity failure");
-      sub.add_flag("-k,--keep-open", a->keep_open,
-                   "keep accepting clients after one leaves (always on: a room outlives its members)");
-      sub.add_option("--max-clients", a->max_clients, "refuse connections beyond this many")
-          ->capture_default_str();
-      sub.add_option("--queue-limit", a->queue_limit,
-                     "bytes queued for a client that does not read before it is disconnected")
-          ->capture_default_str();
-      sub.add_option("--handshake-timeout", a->handshake_timeout,
-                     "drop a connection that has not finished the handshake by then (e.g. 10s, 500ms)")
-          ->capture_default_str();
-      sub.add_option("--idle-timeout", a->idle_timeout, "disconnect a client silent this long (0: never)")
-          ->capture_default_str();
-      sub.add_option("--allow", a->allow, "accept only these addresses or CIDR blocks (repeatable)");
-      sub.add_option("--deny", a->deny, "refuse these addresses or CIDR blocks (repeatable)");
-      a->output.add_to(sub);
-      sub.footer(
-          "Lines typed on the server's standard input go to every client; commands: /who, /msg NAME "
-          "TEXT, /kick NAME, /quit, /help. The server keeps serving when its input ends, and stops "
-          "on SIGINT/SIGTERM or /quit, sending every client an authenticated close.\n"
-          "Example: intact server --key-file key --port 0");
-      return [a]() {
-        chat::ServerOptions o;
-        o.bind = a->bind;
-        o.port = net::parse_port(a->port);
-        o.legacy = a->legacy;
-        if (!a->legacy_port.empty()) o.legacy_port = net::parse_port(a->legacy_port);
-        o.name = a->name;
-        if (!is_valid_name(o.name))
-          throw Error(Failure::usage, "--name: " + valid_name_rule());
-        o.strict = a->strict;
-        o.max_clients = a->max_clients;
-        o.limits.max_queued_bytes = a->queue_limit;
-        o.limits.handshake_timeout = parse_duration(a->handshake_timeout, "--handshake-timeout");
-        // 0 would drop every connection before its first byte (it does not mean "never").
-        if (o.limits.handshake_timeout.count() == 0)
-          throw Error(Failure::usage, "--handshake-timeout must be more than 0 (e.g. 10s)");
-        o.limits.idle_timeout = parse_duration(a->idle_timeout, "--idle-timeout");
-        // A member the server closes (/kick, idle) that stops reading is not waited for
-        // long: what it has not taken within the linger is dropped, and so is it.
-        o.limits.flush_timeout = o.limits.linger;
-        for (const auto& s : a->allow) o.filter.allow(s);
-        for (const auto& s : a->deny) o.filter.deny(s);
-        Key key = a->key.load();
-        raise_descriptor_limit();
-        asio::io_context io;
-        auto out = a->output.make(stdout, stderr);
-        bool interactive = chat::Terminal::available() && !a->output.json;
-        o.read_console = !interactive;
-        std::string prompt = o.name + "> ";
-        chat::ChatServer server(io, key, std::move(o), *out);
-        server.start();
-        std::unique_ptr<chat::Terminal> terminal;
-        if (interactive) {
-          terminal = std::make_unique<chat::Terminal>(io, prompt, *out);
-          // Ctrl-D ends the console, not the server (as when standard input ends).
-          terminal->start([&](std::string_view line) { server.console_line(line); }, [] {});
-        }
-        io.run();
-        return Failure::none;
-      };
+      declare_options(sub, *a);
+      return [a]() { return run_server(*a); };
     }};
 
 }  // namespace

@@ -44,4 +44,11 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
   return std::chrono::milliseconds(static_cast<long long>(ms));
 }
 
+std::chrono::milliseconds parse_handshake_timeout(const std::string& text) {
+  auto timeout = parse_duration(text, "--handshake-timeout");
+  if (timeout.count() == 0)
+    throw Error(Failure::usage, "--handshake-timeout must be more than 0 (e.g. 10s)");
+  return timeout;
+}
+
 }  // namespace intact::cli

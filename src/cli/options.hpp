@@ -24,4 +24,8 @@ struct KeyOptions {
 // Parses "30s", "500ms", "2m", "1.5s" or a bare number of seconds. Throws intact::Error.
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option);
 
+// --handshake-timeout: a duration of more than 0 (0 would drop every connection
+// before its first byte; it does not mean "never"). Throws intact::Error (usage).
+std::chrono::milliseconds parse_handshake_timeout(const std::string& text);
+
 }  // namespace intact::cli
