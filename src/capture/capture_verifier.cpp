@@ -267,17 +267,30 @@ void CaptureVerifier::report_hole(Connection& c, std::size_t dir, std::uint64_t 
   sink_.verdict(r);
 }
 
-void CaptureVerifier::report(Connection& c, Observation& o, std::uint64_t packet) {
+namespace {
+
+// A v1 CLOSE verified: its reason is verified text. The lab's format has none:
+// the connection just ended.
+void fill_close(VerdictRecord& r, const Event& e, bool v1, const std::string& end_note) {
+  if (v1) {
+    r.verdict = Verdict::closed;
+    r.seq = e.seq;
+    r.text.assign(e.detail.begin(), e.detail.end());  // the close reason, verified
+    r.text_verified = true;
+    r.detail.clear();
+  } else {
+    r.verdict = Verdict::ended;
+    r.detail =
+        "the connection ended; the lab's format has no authenticated close, so a "
+        "cut connection would look the same" +
+        end_note;
+  }
+}
+
+// The core's event in an investigator's words: the verdict and what goes with it.
+// `end_note` says how the direction ended (reset, end of capture), if it did.
+void fill_verdict(VerdictRecord& r, Observation& o, bool v1, const std::string& end_note) {
   const Event& e = o.event;
-  const bool v1 = c.observer->format() == WireFormat::v1;
-  const auto dir = static_cast<std::size_t>(o.direction);
-  VerdictRecord r;
-  r.connection = c.info.id;
-  r.format = c.observer->format();
-  r.direction = o.direction;
-  r.packet = packet;
-  r.frame_type = o.frame_type;
-  r.detail = e.detail;
   switch (e.kind) {
     case EventKind::established:
       r.verdict = Verdict::confirmed;
@@ -303,28 +316,30 @@ void CaptureVerifier::report(Connection& c, Observation& o, std::uint64_t packet
       r.missing = e.missing;
       break;
     case EventKind::closed:
-      if (v1) {
-        r.verdict = Verdict::closed;
-        r.seq = e.seq;
-        r.text.assign(e.detail.begin(), e.detail.end());  // the close reason, verified
-        r.text_verified = true;
-        r.detail.clear();
-      } else {
-        r.verdict = Verdict::ended;
-        r.detail =
-            "the connection ended; the lab's format has no authenticated close, so a "
-            "cut connection would look the same" +
-            c.end_note[dir];
-      }
+      fill_close(r, e, v1, end_note);
       break;
     case EventKind::truncated:
       r.verdict = Verdict::truncated;
-      r.detail += c.end_note[dir];
+      r.detail += end_note;
       break;
     case EventKind::protocol_error:
       r.verdict = Verdict::malformed;
       break;
   }
+}
+
+}  // namespace
+
+void CaptureVerifier::report(Connection& c, Observation& o, std::uint64_t packet) {
+  VerdictRecord r;
+  r.connection = c.info.id;
+  r.format = c.observer->format();
+  r.direction = o.direction;
+  r.packet = packet;
+  r.frame_type = o.frame_type;
+  r.detail = o.event.detail;
+  const auto dir = static_cast<std::size_t>(o.direction);
+  fill_verdict(r, o, r.format == WireFormat::v1, c.end_note[dir]);
   sink_.verdict(r);
 }
 
