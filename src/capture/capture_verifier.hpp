@@ -5,8 +5,9 @@
 // order (packet_decoder.hpp) and reports, through a VerdictSink, one verdict per
 // frame or message. It tracks connections by their address pair, reassembles
 // both directions (tcp_reassembler.hpp), detects the wire format from the first
-// bytes ("INTACT" opens protocol v1, anything else is the lab's format) and
-// hands the bytes to a StreamObserver. It never decides a verdict itself: the
+// bytes with sniff_wire_format (intact/wire_sniff.hpp: a v1 hello or a v1 frame
+// type opens protocol v1, anything else is the lab's format) and hands the
+// bytes to a StreamObserver. It never decides a verdict itself: the
 // core does; it only maps the core's events to the words an investigator
 // reads. Memory is bounded per connection, and a finished connection keeps
 // none of its bytes (only its address pair, for a bounded while). verify_capture_file() runs it
