@@ -28,6 +28,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -36,8 +37,9 @@
 #include "intact/failure.hpp"
 #include "intact/key.hpp"
 #include "intact/v1_session.hpp"
-#include "stream/fd_io.hpp"
-#include "stream/stream_relay.hpp"
+#include "driver/fd_io.hpp"
+#include "driver/fd_pump.hpp"
+#include "driver/session_driver.hpp"
 
 namespace {
 
@@ -105,31 +107,38 @@ int connect_loopback(std::uint16_t port) {
   return fd;
 }
 
-std::unique_ptr<V1Session> open_session(int fd, v1::Role role, const Key& key) {
+// A benchmark peer: a v1 session behind the one session driver, over a blocking
+// socket (driver::FdPump), exactly as the stream relay drives its handshake.
+struct Peer {
+  int fd = -1;
+  std::unique_ptr<V1Session> session;
+  std::unique_ptr<driver::SessionDriver> driver;
+  std::unique_ptr<driver::FdPump> pump;
+
+  std::optional<Event> poll() { return driver->poll(); }
+  void send(std::span<const std::uint8_t> payload) {
+    if (!driver->send_data(payload)) throw std::runtime_error("send: " + driver->disconnect().detail);
+  }
+  void close() { driver->close({}, driver::Clock::now()); }
+  void flush() { pump->flush(); }
+  bool read() { return pump->read(); }
+  std::size_t queued() const { return driver->queued_bytes(); }
+};
+
+Peer open_peer(int fd, v1::Role role, const Key& key, std::size_t read_size = 1 << 20) {
+  Peer p;
+  p.fd = fd;
   V1Session::Options o;
   o.role = role;
   o.strict = true;
-  auto s = std::make_unique<V1Session>(key, o);
-  stream::run_blocking_handshake(fd, *s, std::chrono::seconds(30));
-  return s;
-}
-
-void flush(int fd, Session& s) {
-  if (s.pending_output_size() == 0) return;
-  if (int e = stream::write_all(fd, s.pending_output()); e != 0)
-    throw std::runtime_error(std::string("write: ") + std::strerror(e));
-  s.consume_output(s.pending_output_size());
-}
-
-// Reads once into the session's buffer; false at end of stream.
-bool read_into(int fd, V1Session& s, std::size_t n = 1 << 20) {
-  long got = stream::read_some(fd, s.input().prepare(n));
-  if (got <= 0) {
-    s.feed_eof();
-    return false;
-  }
-  s.input().commit(static_cast<std::size_t>(got));
-  return true;
+  p.session = std::make_unique<V1Session>(key, o);
+  driver::Limits limits;
+  limits.handshake_timeout = std::chrono::seconds(30);
+  limits.max_queued_bytes = std::size_t{1} << 30;  // the sender's batch is the bound here
+  p.driver = std::make_unique<driver::SessionDriver>(*p.session, limits, driver::Clock::now());
+  p.pump = std::make_unique<driver::FdPump>(fd, *p.driver, read_size);
+  p.pump->handshake();
+  return p;
 }
 
 // ---- msgrate: N small DATA frames pipelined on one connection ----
@@ -149,31 +158,31 @@ int msgrate(const Args& args) {
   clock_type::time_point end;
   std::thread server([&] {
     int fd = ::accept(lfd, nullptr, nullptr);
-    auto s = open_session(fd, v1::Role::server, key);
+    auto s = open_peer(fd, v1::Role::server, key);
     long n = 0;
     for (;;) {
       bool closed = false;
-      while (auto e = s->poll()) {
+      while (auto e = s.poll()) {
         if (e->kind == EventKind::message) ++n;
         else if (e->kind == EventKind::closed) closed = true;
         else throw std::runtime_error("receiver: " + e->detail);
       }
-      if (closed || !read_into(fd, *s)) break;
+      if (closed || !s.read()) break;
     }
     end = clock_type::now();
     received = n;
     ::close(fd);
   });
   int fd = connect_loopback(port);
-  auto s = open_session(fd, v1::Role::client, key);
+  auto s = open_peer(fd, v1::Role::client, key);
   std::vector<std::uint8_t> payload(size, 'm');
   auto start = clock_type::now();
   for (long i = 0; i < count; ++i) {
-    s->send_data(payload);
-    if (s->pending_output_size() >= batch) flush(fd, *s);
+    s.send(payload);
+    if (s.queued() >= batch) s.flush();
   }
-  s->close();
-  flush(fd, *s);
+  s.close();
+  s.flush();
   server.join();
   ::close(fd);
   ::close(lfd);
@@ -205,31 +214,31 @@ int latency(const Args& args) {
       for (;;) {
         std::size_t have = 0;
         while (have < size) {
-          long got = stream::read_some(fd, std::span(buf).subspan(have));
+          long got = driver::read_some(fd, std::span(buf).subspan(have));
           if (got <= 0) {
             ::close(fd);
             return;
           }
           have += static_cast<std::size_t>(got);
         }
-        stream::write_all(fd, buf);
+        driver::write_all(fd, buf);
       }
     }
-    auto s = open_session(fd, v1::Role::server, key);
+    auto s = open_peer(fd, v1::Role::server, key, 64 * 1024);
     for (;;) {
       bool closed = false;
-      while (auto e = s->poll()) {
-        if (e->kind == EventKind::message) s->send_data(e->payload);  // verified, re-sealed
+      while (auto e = s.poll()) {
+        if (e->kind == EventKind::message) s.send(e->payload);  // verified, re-sealed
         else closed = true;
       }
-      flush(fd, *s);
-      if (closed || !read_into(fd, *s, 64 * 1024)) break;
+      s.flush();
+      if (closed || !s.read()) break;
     }
     ::close(fd);
   });
   int fd = connect_loopback(port);
-  std::unique_ptr<V1Session> s;
-  if (!plain) s = open_session(fd, v1::Role::client, key);
+  std::optional<Peer> s;
+  if (!plain) s = open_peer(fd, v1::Role::client, key, 64 * 1024);
   std::vector<std::uint8_t> payload(size, 'p'), buf(size);
   std::vector<double> us;
   us.reserve(static_cast<std::size_t>(count));
@@ -237,30 +246,30 @@ int latency(const Args& args) {
   for (long i = 0; i < count + warmup; ++i) {
     auto t0 = clock_type::now();
     if (plain) {
-      stream::write_all(fd, payload);
+      driver::write_all(fd, payload);
       std::size_t have = 0;
       while (have < size) {
-        long got = stream::read_some(fd, std::span(buf).subspan(have));
+        long got = driver::read_some(fd, std::span(buf).subspan(have));
         if (got <= 0) throw std::runtime_error("echo server went away");
         have += static_cast<std::size_t>(got);
       }
     } else {
-      s->send_data(payload);
-      flush(fd, *s);
+      s->send(payload);
+      s->flush();
       bool got = false;
       while (!got) {
         while (auto e = s->poll()) {
           if (e->kind != EventKind::message) throw std::runtime_error("echo: " + e->detail);
           got = true;
         }
-        if (!got && !read_into(fd, *s, 64 * 1024)) throw std::runtime_error("echo server went away");
+        if (!got && !s->read()) throw std::runtime_error("echo server went away");
       }
     }
     if (i >= warmup) us.push_back(duration<double, std::micro>(clock_type::now() - t0).count());
   }
   if (s) {
     s->close();
-    flush(fd, *s);
+    s->flush();
   }
   ::shutdown(fd, SHUT_WR);
   server.join();
@@ -282,14 +291,14 @@ constexpr char kMarker[] = "FANOUT-";
 
 struct Member {
   int fd = -1;
-  std::unique_ptr<V1Session> session;
+  std::optional<Peer> peer;
 };
 
 Member join_room(std::uint16_t port, bool ncat, const Key& key) {
   Member m;
   m.fd = connect_loopback(port);
   if (m.fd < 0) throw std::runtime_error(std::string("connect: ") + std::strerror(-m.fd));
-  if (!ncat) m.session = open_session(m.fd, v1::Role::client, key);
+  if (!ncat) m.peer = open_peer(m.fd, v1::Role::client, key);
   return m;
 }
 
@@ -302,7 +311,7 @@ long count_deliveries(Member& m, bool ncat, long want, clock_type::time_point de
     pollfd p{m.fd, POLLIN, 0};
     if (::poll(&p, 1, 200) <= 0) continue;
     if (ncat) {
-      long got = stream::read_some(m.fd, buf);
+      long got = driver::read_some(m.fd, buf);
       if (got <= 0) break;
       tail.append(reinterpret_cast<const char*>(buf.data()), static_cast<std::size_t>(got));
       for (std::size_t at = tail.find(kMarker); at != std::string::npos; at = tail.find(kMarker, at + 1)) ++n;
@@ -310,8 +319,8 @@ long count_deliveries(Member& m, bool ncat, long want, clock_type::time_point de
       tail.erase(0, tail.size() - keep);
       continue;
     }
-    if (!read_into(m.fd, *m.session)) break;
-    while (auto e = m.session->poll()) {
+    if (!m.peer->read()) break;
+    while (auto e = m.peer->poll()) {
       if (e->kind == EventKind::message) {
         if (e->type == MessageType::chat && e->payload.size() >= sizeof kMarker - 1 &&
             std::memcmp(e->payload.data(), kMarker, sizeof kMarker - 1) == 0)
@@ -351,19 +360,19 @@ int fanout(const Args& args) {
     text += line.substr(0, 63 - std::min<std::size_t>(63, text.size()));
     if (ncat) {
       text += "\n";
-      stream::write_all(sender.fd, as_bytes(text));
+      driver::write_all(sender.fd, as_bytes(text));
     } else {
-      sender.session->send_data(as_bytes(text));
-      if (i % 16 == 15) flush(sender.fd, *sender.session);
+      sender.peer->send(as_bytes(text));
+      if (i % 16 == 15) sender.peer->flush();
     }
     // Drain what the room echoes to the sender (ncat echoes nothing; intact may send notices).
-    if (!ncat && stream::readable_now(sender.fd)) {
-      read_into(sender.fd, *sender.session);
-      while (sender.session->poll()) {
+    if (!ncat && driver::readable_now(sender.fd)) {
+      sender.peer->read();
+      while (sender.peer->poll()) {
       }
     }
   }
-  if (!ncat) flush(sender.fd, *sender.session);
+  if (!ncat) sender.peer->flush();
   for (auto& t : threads) t.join();
   auto end = clock_type::now();
   long total = 0;
@@ -430,7 +439,7 @@ int maxconn(const Args& args) {
     }
     if (!ncat) {
       try {
-        auto s = open_session(fd, v1::Role::client, key);
+        auto s = open_peer(fd, v1::Role::client, key, 4096);
         (void)s;  // the session's keys are not needed after the handshake: members only listen
       } catch (const std::exception& e) {
         stop_reason = std::string("handshake failed: ") + e.what();

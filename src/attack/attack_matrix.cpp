@@ -3,11 +3,9 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 #include <memory>
 
 #include "attack/action_log.hpp"
@@ -16,13 +14,13 @@
 #include "intact/legacy.hpp"
 #include "intact/text.hpp"
 #include "intact/v1_session.hpp"
+#include "net/connection.hpp"
 #include "net/endpoint.hpp"
 
 namespace intact::attack {
 
 namespace {
 
-using namespace asio::experimental::awaitable_operators;
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 // The attacker's own key, for the "retag" row: any key but the real one.
@@ -66,11 +64,6 @@ struct EndpointLog {
   std::vector<std::string> delivered;
 };
 
-bool is_failure(EventKind k) {
-  return k == EventKind::integrity_failure || k == EventKind::replay || k == EventKind::gap ||
-         k == EventKind::truncated || k == EventKind::protocol_error;
-}
-
 std::string failure_name(const Event& e) {
   switch (e.kind) {
     case EventKind::integrity_failure:
@@ -88,72 +81,53 @@ std::string failure_name(const Event& e) {
   }
 }
 
-void drain_events(Session& session, EndpointLog& log) {
-  while (auto e = session.poll()) {
-    if (e->kind == EventKind::message) {
-      log.delivered.push_back(printable(as_text(e->payload)));
-    } else if (is_failure(e->kind)) {
-      log.reported.push_back(failure_name(*e));
-    }
+// One side of the conversation: a net::Connection (the one session driver) and
+// what its session reported. The client sends `texts` once established, then its
+// close; the server only listens, and the driver answers the client's close.
+class Endpoint final : public net::ConnectionObserver {
+ public:
+  Endpoint(asio::any_io_executor ex, std::vector<std::string> texts) : texts_(std::move(texts)), gone_(ex) {
+    gone_.expires_at(asio::steady_timer::time_point::max());
   }
-}
 
-asio::awaitable<void> write_out(tcp::socket& s, Session& session) {
-  while (session.pending_output_size() > 0) {
-    auto out = session.pending_output();
-    auto [ec, n] = co_await asio::async_write(s, asio::buffer(out.data(), out.size()), kNoThrow);
-    if (ec) {  // the peer is gone (the proxy cut it): nothing more can be sent
-      session.consume_output(session.pending_output_size());
-      co_return;
-    }
-    session.consume_output(n);
+  void start(tcp::socket socket, std::unique_ptr<Session> session) {
+    conn_ = std::make_shared<net::Connection>(std::move(socket), std::move(session), *this, net::ConnectionLimits{});
+    conn_->start();
+    speak(*conn_);  // the lab's format has no handshake: established at once
   }
-}
+  void on_event(net::Connection& c, const Event& e) override {
+    if (e.kind == EventKind::message) {
+      log.delivered.push_back(printable(as_text(e.payload)));
+    } else if (e.failure != Failure::none) {  // what the session reports as wrong
+      log.reported.push_back(failure_name(e));
+    }
+    speak(c);
+  }
+  void on_disconnect(net::Connection&, const net::Disconnect&) override {
+    disconnected_ = true;
+    gone_.cancel();
+  }
+  asio::awaitable<void> wait() {
+    while (!disconnected_) co_await gone_.async_wait(kNoThrow);
+    conn_.reset();
+  }
 
-// One side of the conversation: a socket driven by a core session. The client
-// sends `texts` once the session is established, then its close; the server
-// only listens, and closes when its peer has. Both read until the stream ends.
-asio::awaitable<void> run_endpoint(tcp::socket& s, Session& session, bool client,
-                                   const std::vector<std::string>& texts, EndpointLog& log) {
-  std::vector<std::uint8_t> buf(16 * 1024);
-  bool sent = false, closed = false;
-  std::error_code ignored;
-  co_await write_out(s, session);
-  while (true) {
-    if (client && !sent && session.established()) {
-      for (const auto& t : texts) session.send_data(as_bytes(t));
-      session.close();
-      sent = true;
-      co_await write_out(s, session);
-      s.shutdown(tcp::socket::shutdown_send, ignored);
-      closed = true;
-    }
-    if (!client && !closed && session.finished()) {
-      session.close();
-      co_await write_out(s, session);
-      s.shutdown(tcp::socket::shutdown_send, ignored);
-      closed = true;
-    }
-    if (client && !session.established() && session.finished()) break;  // handshake failed
-    auto [ec, n] = co_await s.async_read_some(asio::buffer(buf), kNoThrow);
-    if (n > 0) {
-      session.feed(std::span<const std::uint8_t>(buf.data(), n));
-      drain_events(session, log);
-    }
-    if (ec) {
-      session.feed_eof();
-      drain_events(session, log);
-      break;
-    }
-    co_await write_out(s, session);
+  EndpointLog log;
+
+ private:
+  void speak(net::Connection& c) {
+    if (said_ || texts_.empty() || !c.open() || !c.session().established()) return;
+    said_ = true;
+    for (const auto& t : texts_) c.send_data(as_bytes(t));
+    c.close();
   }
-  if (!closed && session.established()) {
-    session.close();
-    co_await write_out(s, session);
-  }
-  s.shutdown(tcp::socket::shutdown_both, ignored);
-  s.close(ignored);
-}
+
+  std::vector<std::string> texts_;
+  bool said_ = false;
+  bool disconnected_ = false;
+  asio::steady_timer gone_;
+  std::shared_ptr<net::Connection> conn_;
+};
 
 std::unique_ptr<Session> make_session(WireFormat format, const Key& key, bool client) {
   if (format == WireFormat::legacy) return std::make_unique<LegacySession>(key);
@@ -185,11 +159,15 @@ asio::awaitable<void> run_conversations(CellRun& run) {
     // Texts name their connection (A, B): a spliced message shows where it came from.
     std::string label(1, static_cast<char>('A' + r - 1));
     std::vector<std::string> texts = {label + "1", label + "2", label + "3"};
-    tcp::socket client = co_await net::connect("127.0.0.1", proxy_port);
-    tcp::socket server = co_await run.server_acceptor.async_accept(asio::use_awaitable);
-    std::vector<std::string> none;
-    co_await (run_endpoint(server, *server_session, false, none, run.server_log) &&
-              run_endpoint(client, *client_session, true, texts, run.client_log));
+    tcp::socket client_socket = co_await net::connect("127.0.0.1", proxy_port);
+    tcp::socket server_socket = co_await run.server_acceptor.async_accept(asio::use_awaitable);
+    Endpoint server(ex, {}), client(ex, texts);
+    server.start(std::move(server_socket), std::move(server_session));
+    client.start(std::move(client_socket), std::move(client_session));
+    co_await server.wait();
+    co_await client.wait();
+    run.server_log = std::move(server.log);
+    run.client_log = std::move(client.log);
     // The proxy records a connection for splicing when that connection ends.
     while (run.proxy.finished() < static_cast<std::uint64_t>(r)) {
       pause.expires_after(std::chrono::milliseconds(2));

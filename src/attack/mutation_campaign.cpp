@@ -7,6 +7,8 @@
 #include "attack/action_log.hpp"
 #include "attack/record_edits.hpp"
 #include "attack/record_splitter.hpp"
+#include "driver/memory_pump.hpp"
+#include "driver/session_driver.hpp"
 #include "intact/key.hpp"
 #include "intact/v1_session.hpp"
 
@@ -106,152 +108,179 @@ Field flip_field(Mutation m) {
   }
 }
 
-bool is_failure(EventKind k) {
-  return k == EventKind::integrity_failure || k == EventKind::replay || k == EventKind::gap ||
-         k == EventKind::truncated || k == EventKind::protocol_error;
-}
-
 struct Seen {
   EventKind kind;
+  Failure failure;  // none unless the event reports something wrong
   std::uint64_t seq;
   Bytes payload;
 };
 
+// One trial: a client and a server, each behind the one session driver, joined
+// through memory so the campaign can edit the bytes on their way. Time stands
+// still: no deadline of the driver's is ever reached.
 class Trial {
  public:
   Trial(const Key& key, std::mt19937_64& rng)
-      : client_(key, opts(v1::Role::client)), server_(key, opts(v1::Role::server)), rng_(rng) {}
+      : client_(key, opts(v1::Role::client)),
+        server_(key, opts(v1::Role::server)),
+        client_driver_(client_, {}, kNow),
+        server_driver_(server_, {}, kNow),
+        rng_(rng) {}
 
-  std::size_t below(std::size_t n) {
-    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
-  }
+  std::size_t below(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
 
-  // Feeds `bytes` in random-sized pieces, polling every event after each piece.
-  void deliver(V1Session& to, const Bytes& bytes, std::vector<Seen>& log) {
-    std::size_t at = 0;
-    while (at < bytes.size()) {
-      std::size_t n = std::min(bytes.size() - at, 1 + below(300));
-      to.feed(std::span<const std::uint8_t>(bytes.data() + at, n));
-      at += n;
-      poll_all(to, log);
-    }
+  // Feeds `bytes` in random-sized pieces, logging every event after each piece.
+  void to_server(const Bytes& bytes) { deliver(server_driver_, bytes, server_log_); }
+  void to_client(const Bytes& bytes) { deliver(client_driver_, bytes, client_log_); }
+  void server_eof() {
+    server_driver_.received_end(kNow);
+    driver::drain(server_driver_, sink(server_log_));
   }
-  void poll_all(V1Session& s, std::vector<Seen>& log) {
-    while (auto e = s.poll())
-      log.push_back(Seen{e->kind, e->seq, Bytes(e->payload.begin(), e->payload.end())});
-  }
-  Bytes output(V1Session& s) {
-    Bytes b;
-    s.take_output(b);
-    return b;
-  }
+  Bytes from_client() { return driver::take_written(client_driver_, kNow); }
+  Bytes from_server() { return driver::take_written(server_driver_, kNow); }
 
-  V1Session client_, server_;
-  std::mt19937_64& rng_;
-  std::vector<Seen> server_log_, client_log_;
+  bool established() const { return client_.established() && server_.established(); }
+  driver::SessionDriver& client() { return client_driver_; }
+  void client_close() { client_driver_.close({}, kNow); }
+
+  const std::vector<Seen>& server_log() const { return server_log_; }
+  const std::vector<Seen>& client_log() const { return client_log_; }
 
  private:
+  static constexpr driver::TimePoint kNow{};
   static V1Session::Options opts(v1::Role role) {
     V1Session::Options o;
     o.role = role;
     o.name = role == v1::Role::client ? "client" : "server";
     return o;
   }
+  static driver::EventSink sink(std::vector<Seen>& log) {
+    return [&log](const Event& e) { log.push_back(Seen{e.kind, e.failure, e.seq, Bytes(e.payload.begin(), e.payload.end())}); };
+  }
+  void deliver(driver::SessionDriver& to, const Bytes& bytes, std::vector<Seen>& log) {
+    driver::deliver(to, bytes, kNow, sink(log), [this](std::size_t) { return 1 + below(300); });
+  }
+
+  V1Session client_, server_;
+  driver::SessionDriver client_driver_, server_driver_;
+  std::mt19937_64& rng_;
+  std::vector<Seen> server_log_, client_log_;
 };
 
-}  // namespace
+// The client's messages, cut apart as the proxy does (without the key), and
+// what one mutation makes of them. Records 0..k-1 are messages, record k the close.
+struct Conversation {
+  std::vector<Bytes> sent;     // the payloads, as the client sealed them
+  std::vector<Bytes> records;  // the frames on the wire, in the order the server gets them
+  Bytes reflected;             // a frame sent back to the client instead
+  std::size_t cut_at = 0;      // frames from here on never arrive
+  bool cut_mid = false;        // ... except the first bytes of frame cut_at
+};
 
-CampaignResult run_campaign(const CampaignOptions& options) {
-  CampaignResult result;
-  std::mt19937_64 rng(options.seed);
-  Key key = Key::generate();
-  std::vector<Bytes> previous_messages;  // recorded from the last session, for splicing
-  auto problem = [&](std::uint64_t trial, Mutation m, const std::string& what) {
-    if (result.first_problem.empty())
-      result.first_problem =
-          "mutation " + std::to_string(trial) + " (" + std::string(mutation_name(m)) + "): " + what;
-  };
+class Campaign {
+ public:
+  explicit Campaign(const CampaignOptions& options) : options_(options), rng_(options.seed), key_(Key::generate()) {}
 
-  for (std::uint64_t t = 0; t < options.mutations; ++t) {
-    Trial trial(key, rng);
+  CampaignResult run() {
+    for (std::uint64_t t = 0; t < options_.mutations; ++t) run_trial(t);
+    return result_;
+  }
+
+ private:
+  void run_trial(std::uint64_t t) {
+    Trial trial(key_, rng_);
     Mutation m = kAll[trial.below(std::size(kAll))];
-    if (m == Mutation::splice && previous_messages.empty()) m = Mutation::flip_any;
-    if (options.control_no_mutation) m = Mutation::none;
-    ++result.mutations;
-    ++result.by_kind[std::string(mutation_name(m))];
+    if (m == Mutation::splice && previous_messages_.empty()) m = Mutation::flip_any;
+    if (options_.control_no_mutation) m = Mutation::none;
+    ++result_.mutations;
+    ++result_.by_kind[std::string(mutation_name(m))];
+    trial_ = t;
+    mutation_ = m;
 
-    // The handshake, three flights; a `handshake` mutation flips a bit of the
-    // client's hello or of its CONFIRM frame.
-    const bool hit_hello = m == Mutation::handshake && trial.below(2) == 0;
-    Bytes flight = trial.output(trial.client_);
-    const Bytes client_hello = flight;
-    if (hit_hello) flip_bit(WireFormat::legacy /* raw bytes */, flight, Field::any, rng);
-    trial.deliver(trial.server_, flight, trial.server_log_);
-    trial.deliver(trial.client_, trial.output(trial.server_), trial.client_log_);
-    flight = trial.output(trial.client_);
-    if (m == Mutation::handshake && !hit_hello) flip_bit(WireFormat::v1, flight, Field::any, rng);
-    trial.deliver(trial.server_, flight, trial.server_log_);
+    const Bytes client_hello = handshake(trial, m);
+    if (m == Mutation::handshake) return judge_handshake(trial);
+    if (!trial.established()) throw std::logic_error("campaign: an unmodified handshake failed");
 
-    bool reported = false;
-    if (m == Mutation::handshake) {
-      trial.server_.feed_eof();
-      trial.poll_all(trial.server_, trial.server_log_);
-      for (const auto& e : trial.server_log_) {
-        if (is_failure(e.kind)) reported = true;
-        if (e.kind == EventKind::message) {
-          ++result.forged_accepted;
-          problem(t, m, "a message was accepted after a failed handshake");
-        }
-      }
-      if (!reported) {
-        ++result.unreported;
-        problem(t, m, "the server did not report the altered handshake");
-      }
-      continue;
+    Conversation c = converse(trial, t, client_hello);
+    mutate(trial, m, c);
+    trial.to_server(wire(trial, c));
+    trial.server_eof();
+    bool reported = !c.reflected.empty() && judge_reflected(trial, c.reflected);
+    reported = judge_server(trial, c.sent) || reported;
+    if (!reported) {
+      ++result_.unreported;
+      problem("the receiver reported nothing");
     }
-    if (!trial.client_.established() || !trial.server_.established())
-      throw std::logic_error("campaign: an unmodified handshake failed");
+  }
 
-    // The client's messages: unique to this session, some with binary bytes.
+  // The handshake, three flights; a `handshake` mutation flips a bit of the
+  // client's hello or of its CONFIRM frame. Returns the client's hello as sent.
+  Bytes handshake(Trial& trial, Mutation m) {
+    const bool hit_hello = m == Mutation::handshake && trial.below(2) == 0;
+    Bytes flight = trial.from_client();
+    const Bytes client_hello = flight;
+    if (hit_hello) flip_bit(WireFormat::legacy /* raw bytes */, flight, Field::any, rng_);
+    trial.to_server(flight);
+    trial.to_client(trial.from_server());
+    flight = trial.from_client();
+    if (m == Mutation::handshake && !hit_hello) flip_bit(WireFormat::v1, flight, Field::any, rng_);
+    trial.to_server(flight);
+    return client_hello;
+  }
+
+  void judge_handshake(Trial& trial) {
+    trial.server_eof();
+    bool reported = false;
+    for (const auto& e : trial.server_log()) {
+      if (e.failure != Failure::none) reported = true;
+      if (e.kind == EventKind::message) {
+        ++result_.forged_accepted;
+        problem("a message was accepted after a failed handshake");
+      }
+    }
+    if (!reported) {
+      ++result_.unreported;
+      problem("the server did not report the altered handshake");
+    }
+  }
+
+  // The client's messages, unique to this session, some with binary bytes, and its close.
+  Conversation converse(Trial& trial, std::uint64_t t, const Bytes& client_hello) {
+    Conversation c;
     const std::size_t k = 1 + trial.below(5);
-    std::vector<Bytes> sent;
     for (std::size_t i = 0; i < k; ++i) {
       std::string text = "session " + std::to_string(t) + " message " + std::to_string(i + 1) + " ";
       Bytes p(text.begin(), text.end());
       std::size_t extra = trial.below(49);
-      for (std::size_t j = 0; j < extra; ++j)
-        p.push_back(static_cast<std::uint8_t>(trial.below(256)));
-      trial.client_.send_data(p);
-      sent.push_back(std::move(p));
+      for (std::size_t j = 0; j < extra; ++j) p.push_back(static_cast<std::uint8_t>(trial.below(256)));
+      if (!trial.client().send_data(p)) throw std::logic_error("campaign: the client could not send");
+      c.sent.push_back(std::move(p));
     }
-    trial.client_.close();
-    // Cut the client's frames apart as the proxy does, without the key (the
-    // splitter expects a stream that begins with a hello).
+    trial.client_close();
+    // The splitter expects a stream that begins with a hello.
     RecordSplitter splitter(WireFormat::v1);
     splitter.feed(client_hello);
-    splitter.feed(trial.output(trial.client_));
-    std::vector<Bytes> recs;  // k messages, then the CLOSE frame
+    splitter.feed(trial.from_client());
     while (auto r = splitter.next())
-      if (r->kind != Record::Kind::handshake) recs.push_back(std::move(r->bytes));
-    if (recs.size() != k + 1) throw std::logic_error("campaign: the splitter lost a frame");
-    std::vector<Bytes> this_session(recs.begin(), recs.begin() + static_cast<std::ptrdiff_t>(k));
+      if (r->kind != Record::Kind::handshake) c.records.push_back(std::move(r->bytes));
+    if (c.records.size() != k + 1) throw std::logic_error("campaign: the splitter lost a frame");
+    c.cut_at = c.records.size();
+    return c;
+  }
 
-    // One mutation. Records 0..k-1 are messages, record k is the close.
-    Bytes reflected;
-    bool cut_mid = false;
-    std::size_t cut_at = recs.size();
+  void mutate(Trial& trial, Mutation m, Conversation& c) {
+    auto& recs = c.records;
+    const std::size_t k = c.sent.size();
+    std::vector<Bytes> this_session(recs.begin(), recs.begin() + static_cast<std::ptrdiff_t>(k));
+    auto at = [&](std::size_t i) { return recs.begin() + static_cast<std::ptrdiff_t>(i); };
     switch (m) {
       case Mutation::flip_any:
       case Mutation::flip_type:
       case Mutation::flip_seq:
       case Mutation::flip_length:
       case Mutation::flip_payload:
-      case Mutation::flip_tag:
-        flip_bit(WireFormat::v1, recs[trial.below(recs.size())], flip_field(m), rng);
-        break;
-      case Mutation::replace:
-        replace_text(WireFormat::v1, recs[trial.below(k)], "replaced by the attacker", {});
-        break;
+      case Mutation::flip_tag: flip_bit(WireFormat::v1, recs[trial.below(recs.size())], flip_field(m), rng_); break;
+      case Mutation::replace: replace_text(WireFormat::v1, recs[trial.below(k)], "replaced by the attacker", {}); break;
       case Mutation::retag: {
         Bytes attacker_key(32);
         for (auto& b : attacker_key) b = static_cast<std::uint8_t>(trial.below(256));
@@ -261,22 +290,18 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       case Mutation::inject: {
         std::size_t before = trial.below(recs.size());
         std::uint64_t seq = 1 + trial.below(k + 1);
-        Bytes forged = forge_message(WireFormat::v1, seq, "forged", {}, rng);
-        recs.insert(recs.begin() + static_cast<std::ptrdiff_t>(before), forged);
+        recs.insert(at(before), forge_message(WireFormat::v1, seq, "forged", {}, rng_));
         break;
       }
-      case Mutation::drop:
-        recs.erase(recs.begin() + static_cast<std::ptrdiff_t>(trial.below(k)));
-        break;
+      case Mutation::drop: recs.erase(at(trial.below(k))); break;
       case Mutation::dup: {
         std::size_t i = trial.below(k);
-        recs.insert(recs.begin() + static_cast<std::ptrdiff_t>(i + 1), recs[i]);
+        recs.insert(at(i + 1), Bytes(recs[i]));
         break;
       }
       case Mutation::replay: {
         std::size_t i = trial.below(k);
-        std::size_t at = i + 1 + trial.below(k - i);  // later, but before the close
-        recs.insert(recs.begin() + static_cast<std::ptrdiff_t>(at), recs[i]);
+        recs.insert(at(i + 1 + trial.below(k - i)), Bytes(recs[i]));  // later, but before the close
         break;
       }
       case Mutation::swap: {
@@ -286,77 +311,94 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       }
       case Mutation::reflect: {
         std::size_t i = trial.below(k);
-        reflected = recs[i];
-        recs.erase(recs.begin() + static_cast<std::ptrdiff_t>(i));
+        c.reflected = recs[i];
+        recs.erase(at(i));
         break;
       }
       case Mutation::splice: {
         std::size_t i = trial.below(k);
-        recs[i] = previous_messages[std::min(i, previous_messages.size() - 1)];
+        recs[i] = previous_messages_[std::min(i, previous_messages_.size() - 1)];
         break;
       }
-      case Mutation::truncate:
-        cut_at = trial.below(k + 1);  // before a message, or before the close
-        break;
+      case Mutation::truncate: c.cut_at = trial.below(k + 1); break;  // before a message, or before the close
       case Mutation::truncate_mid:
-        cut_at = trial.below(recs.size());
-        cut_mid = true;
+        c.cut_at = trial.below(recs.size());
+        c.cut_mid = true;
         break;
       case Mutation::handshake:
-      case Mutation::none:
-        break;
+      case Mutation::none: break;
     }
-    previous_messages = std::move(this_session);
+    previous_messages_ = std::move(this_session);
+  }
 
+  Bytes wire(Trial& trial, const Conversation& c) {
     Bytes stream;
-    for (std::size_t i = 0; i < recs.size() && i < cut_at; ++i)
-      stream.insert(stream.end(), recs[i].begin(), recs[i].end());
-    if (cut_mid) {
-      const Bytes& r = recs[cut_at];
-      stream.insert(stream.end(), r.begin(),
-                    r.begin() + static_cast<std::ptrdiff_t>(1 + trial.below(r.size() - 1)));
+    for (std::size_t i = 0; i < c.records.size() && i < c.cut_at; ++i)
+      stream.insert(stream.end(), c.records[i].begin(), c.records[i].end());
+    if (c.cut_mid) {
+      const Bytes& r = c.records[c.cut_at];
+      stream.insert(stream.end(), r.begin(), r.begin() + static_cast<std::ptrdiff_t>(1 + trial.below(r.size() - 1)));
     }
-    trial.deliver(trial.server_, stream, trial.server_log_);
-    trial.server_.feed_eof();
-    trial.poll_all(trial.server_, trial.server_log_);
-    if (!reflected.empty()) {
-      std::size_t before = trial.client_log_.size();
-      trial.deliver(trial.client_, reflected, trial.client_log_);
-      for (std::size_t i = before; i < trial.client_log_.size(); ++i) {
-        const auto& e = trial.client_log_[i];
-        if (is_failure(e.kind)) reported = true;
-        if (e.kind == EventKind::message) {
-          ++result.forged_accepted;
-          problem(t, m, "the client accepted its own reflected message");
-        }
+    return stream;
+  }
+
+  // True when the client reported its own message coming back.
+  bool judge_reflected(Trial& trial, const Bytes& reflected) {
+    bool reported = false;
+    std::size_t before = trial.client_log().size();
+    trial.to_client(reflected);
+    for (std::size_t i = before; i < trial.client_log().size(); ++i) {
+      const auto& e = trial.client_log()[i];
+      if (e.failure != Failure::none) reported = true;
+      if (e.kind == EventKind::message) {
+        ++result_.forged_accepted;
+        problem("the client accepted its own reflected message");
       }
     }
+    return reported;
+  }
 
+  // True when the server reported something; counts what it accepted.
+  bool judge_server(Trial& trial, const std::vector<Bytes>& sent) {
+    const std::size_t k = sent.size();
+    bool reported = false;
     std::vector<bool> delivered(k, false);
-    for (const auto& e : trial.server_log_) {
-      if (is_failure(e.kind)) reported = true;
+    for (const auto& e : trial.server_log()) {
+      if (e.failure != Failure::none) reported = true;
       if (e.kind != EventKind::message) continue;
       if (e.seq < 1 || e.seq > k || e.payload != sent[e.seq - 1]) {
-        ++result.forged_accepted;
-        problem(t, m,
-                "the server accepted a message the client did not send as frame " +
-                    std::to_string(e.seq));
+        ++result_.forged_accepted;
+        problem("the server accepted a message the client did not send as frame " + std::to_string(e.seq));
         continue;
       }
       if (delivered[e.seq - 1]) {
-        ++result.delivered_twice;
-        problem(t, m, "frame " + std::to_string(e.seq) + " was delivered twice");
+        ++result_.delivered_twice;
+        problem("frame " + std::to_string(e.seq) + " was delivered twice");
       }
       delivered[e.seq - 1] = true;
-      ++result.messages_delivered;
+      ++result_.messages_delivered;
     }
-    if (!reported) {
-      ++result.unreported;
-      problem(t, m, "the receiver reported nothing");
-    }
+    return reported;
   }
-  return result;
-}
+
+  void problem(const std::string& what) {
+    if (result_.first_problem.empty())
+      result_.first_problem =
+          "mutation " + std::to_string(trial_) + " (" + std::string(mutation_name(mutation_)) + "): " + what;
+  }
+
+  const CampaignOptions& options_;
+  std::mt19937_64 rng_;
+  Key key_;
+  CampaignResult result_;
+  std::vector<Bytes> previous_messages_;  // recorded from the last session, for splicing
+  std::uint64_t trial_ = 0;
+  Mutation mutation_ = Mutation::none;
+};
+
+}  // namespace
+
+CampaignResult run_campaign(const CampaignOptions& options) { return Campaign(options).run(); }
 
 std::string format_campaign(const CampaignResult& r, std::uint64_t seed) {
   std::string s = "Randomized campaign against protocol v1: " + std::to_string(r.mutations) +

@@ -49,7 +49,7 @@ void ChatClient::wait_for_signal() {
     } else if (conn_ && conn_->open()) {
       // Already leaving, but the server is slow to take our last bytes: the user
       // does not want to wait. What was not sent is reported (exit 1).
-      conn_->abort("interrupted while the last messages were still being sent");
+      conn_->abort(Failure::io, "interrupted while the last messages were still being sent");
     } else {
       decide(Failure::io, "interrupted before the connection was made");  // nothing was said
       done();
@@ -148,7 +148,7 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
       // A v1 session stops by itself under --strict; a lab-format session has no such mode.
       if (opts_.strict && c.session().format() == WireFormat::legacy) {
         decide(Failure::integrity, "stopping at an integrity failure (strict mode)");
-        c.abort("stopping at an integrity failure (strict mode)");
+        c.abort(Failure::integrity, "stopping at an integrity failure (strict mode)");
       }
       break;
     case EventKind::replay: out_.replay(peer, e.seq); break;
@@ -169,7 +169,7 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
   }
 }
 
-void ChatClient::on_disconnect(net::Connection& c, const std::string& reason) {
+void ChatClient::on_disconnect(net::Connection& c, const net::Disconnect& disconnect) {
   if (!decided_) {
     // We closed and the server did not answer in time: our part is done, if
     // everything we queued (our last lines, our close) was sent.
@@ -178,7 +178,8 @@ void ChatClient::on_disconnect(net::Connection& c, const std::string& reason) {
     if (ours) {
       decide(Failure::none);
     } else {
-      decide(Failure::io, reason + (c.session().established() ? "" : " (before the handshake finished)"));
+      decide(disconnect.clean() ? Failure::io : disconnect.failure,
+             disconnect.detail + (c.session().established() ? "" : " (before the handshake finished)"));
     }
   }
   done();

@@ -52,7 +52,7 @@ class ChatClient final : public net::ConnectionObserver {
   std::function<void()> on_done;
 
   void on_event(net::Connection& c, const Event& e) override;
-  void on_disconnect(net::Connection& c, const std::string& reason) override;
+  void on_disconnect(net::Connection& c, const net::Disconnect& disconnect) override;
 
  private:
   asio::awaitable<void> connect_and_run();

@@ -239,7 +239,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
                       ") failed verification on the server and was not delivered");
       // A v1 session stops by itself under --strict; a lab-format session has no such mode.
       if (opts_.strict && m->format == WireFormat::legacy)
-        c.abort("stopping at an integrity failure (strict mode)");
+        c.abort(Failure::integrity, "stopping at an integrity failure (strict mode)");
       break;
     case EventKind::replay: out_.replay(m->name(), e.seq); break;
     case EventKind::gap: out_.gap(m->name(), e.missing, e.seq); break;
@@ -250,15 +250,16 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
   }
 }
 
-void ChatServer::on_disconnect(net::Connection& c, const std::string& reason) {
+void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& disconnect) {
   Member* m = member_of(c);
   if (m != nullptr && m->joined) {
-    out_.disconnected(m->name(), reason);
-    if (reason != "closed") {
-      std::cerr << "intact: " << printable(m->name()) << " (" << c.peer() << "): " << printable(reason) << std::endl;
+    out_.disconnected(m->name(), disconnect.detail);
+    if (!disconnect.clean()) {
+      std::cerr << "intact: " << printable(m->name()) << " (" << c.peer() << "): " << printable(disconnect.detail)
+                << std::endl;
     }
   } else {
-    out_.refused(c.peer(), reason);
+    out_.refused(c.peer(), disconnect.detail);
   }
   // Leave the room after the current delivery loop is over, never during it.
   auto keep = c.shared_from_this();

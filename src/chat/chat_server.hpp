@@ -53,7 +53,7 @@ class ChatServer final : public net::ConnectionObserver {
   void console_line(std::string_view line);
 
   void on_event(net::Connection& c, const Event& e) override;
-  void on_disconnect(net::Connection& c, const std::string& reason) override;
+  void on_disconnect(net::Connection& c, const net::Disconnect& disconnect) override;
 
  private:
   class Member;

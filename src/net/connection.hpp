@@ -1,10 +1,11 @@
 // src/net/connection.hpp: one TCP connection driven by a sans-I/O Session.
 //
-// A Connection owns a socket and the Session that speaks on it, and runs three
-// coroutines on one executor: a reader (socket -> session.feed -> events), a
-// writer (session output -> socket) and a watchdog (handshake, idle and linger
-// deadlines). Applications see it through a ConnectionObserver and send
-// through it; they never touch the socket.
+// A Connection owns a socket and the Session that speaks on it, drives the
+// session through the one driver (driver::SessionDriver), and runs three
+// coroutines on one executor: a reader (socket -> driver -> events), a writer
+// (driver output -> socket) and a watchdog (waits for the driver's deadline).
+// Applications see it through a ConnectionObserver and send through it; they
+// never touch the socket.
 //
 // Everything is bounded: the bytes queued for a peer that does not read are
 // capped (the connection is dropped, nobody else waits), the read buffer is
@@ -23,12 +24,14 @@
 #include <string>
 #include <vector>
 
+#include "driver/session_driver.hpp"
 #include "intact/session.hpp"
 
 namespace intact::net {
 
 using asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using Clock = driver::Clock;
+using driver::Disconnect;
 
 class Connection;
 
@@ -39,21 +42,19 @@ class ConnectionObserver {
   // Every event the session reports, in order (established, messages, failures, closes).
   // A message's payload is valid only during the call.
   virtual void on_event(Connection& connection, const Event& event) = 0;
-  // Exactly once, when the connection is gone; `reason` says why, for a log.
-  virtual void on_disconnect(Connection& connection, const std::string& reason) = 0;
+  // Exactly once, when the connection is gone: decide on disconnect.failure
+  // (none for a clean, authenticated close), show disconnect.detail.
+  virtual void on_disconnect(Connection& connection, const Disconnect& disconnect) = 0;
 };
 
-struct ConnectionLimits {
-  std::size_t max_queued_bytes = 4u << 20;  // bytes waiting for a peer that does not read
-  std::chrono::milliseconds handshake_timeout{10'000};
-  std::chrono::milliseconds idle_timeout{0};  // 0: none
-  std::chrono::milliseconds linger{2'000};    // after our close is sent, how long we wait for the peer's
-  // Until our close is sent, what we queued before it is still being flushed: that may take
-  // long (a slow peer), and is given up only when no byte could be written for this long.
-  std::chrono::milliseconds flush_timeout{30'000};
+// The driver's limits (handshake, idle, flush, linger, queued bytes) and the socket's read size.
+struct ConnectionLimits : driver::Limits {
   std::size_t read_buffer = 4 * 1024;  // per connection: a room holds thousands
 };
 
+// The Asio transport for a SessionDriver: every decision (deadlines, answering
+// a close, flushing before a fatal end, the queue bound) is the driver's; the
+// three coroutines only move bytes and wait.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, std::unique_ptr<Session> session, ConnectionObserver& observer,
@@ -64,7 +65,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Session& session() noexcept { return *session_; }
   const std::string& peer() const noexcept { return peer_; }
   bool open() const noexcept { return open_; }
-  std::size_t queued_bytes() const noexcept { return session_->pending_output_size() + in_flight_; }
+  std::size_t queued_bytes() const noexcept { return driver_.queued_bytes(); }
 
   // Queue a message. False when the connection is closed, or when the queue
   // passed its bound: the connection is then dropped (observer told why).
@@ -84,7 +85,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // ends with queued_bytes() > 0, what was queued did not all reach the peer.
   void close(std::string_view reason = {});
   // Drop the connection at once.
-  void abort(const std::string& reason);
+  void abort(Failure failure, std::string detail);
 
   // Arbitrary data an application attaches (its per-connection state).
   std::shared_ptr<void> user;
@@ -94,32 +95,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> writer();
   asio::awaitable<void> watchdog();
   void drain_events();
-  bool after_send();
-  void wake_writer();
-  void finish(const std::string& reason);
-  void fail(const std::string& reason);
+  bool sent(bool queued);
+  void settle();
+  void finish();
 
   tcp::socket socket_;
   std::unique_ptr<Session> session_;
+  driver::SessionDriver driver_;
   ConnectionObserver& observer_;
-  ConnectionLimits limits_;
+  std::size_t read_size_;
   std::string peer_;
   asio::steady_timer writer_wake_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer room_wake_;  // wait_for_room's waiter, woken as bytes are written
+  Clock::time_point watchdog_at_ = Clock::time_point::max();
   std::vector<std::uint8_t> read_buf_;
-  std::size_t in_flight_ = 0;
   bool open_ = true;
-  bool closing_ = false;        // our close is queued
-  bool write_shut_ = false;     // FIN sent
-  bool peer_done_ = false;      // peer's close or EOF seen
-  bool established_seen_ = false;
-  bool failing_ = false;        // a fatal event: flush what is queued, then close
-  std::string fail_reason_;
-  Clock::time_point started_;
-  Clock::time_point last_activity_;
-  Clock::time_point closing_since_;
-  Clock::time_point last_write_;  // the last time the socket took some of our bytes
 };
 
 }  // namespace intact::net

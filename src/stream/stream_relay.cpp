@@ -14,17 +14,23 @@
 
 #include "intact/failure.hpp"
 #include "intact/v1_session.hpp"
-#include "stream/fd_io.hpp"
+#include "driver/fd_io.hpp"
+#include "driver/fd_pump.hpp"
+#include "driver/session_driver.hpp"
 #include "stream/progress_meter.hpp"
 
 namespace intact::stream {
+
+using driver::read_some;
+using driver::readable_now;
+using driver::write_all;
+using driver::write_all_gathered;
 
 namespace {
 
 // One socket read: large, so a 256 KiB frame usually arrives in one system
 // call and the receiver verifies whole frames straight out of the buffer.
 constexpr std::size_t kSocketReadSize = 1024 * 1024;
-constexpr std::size_t kHandshakeReadSize = 4096;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -76,60 +82,6 @@ class Connection {
   std::mutex mutex_;
   std::optional<Error> failure_;
 };
-
-void flush_output(int socket_fd, V1Session& session) {
-  if (session.pending_output_size() == 0) return;
-  int err = write_all(socket_fd, session.pending_output());
-  if (err != 0) throw Error(Failure::io, "the connection failed during the handshake: " + errno_text(err));
-  session.consume_output(session.pending_output_size());
-}
-
-}  // namespace
-
-void run_blocking_handshake(int socket_fd, V1Session& session, std::chrono::milliseconds timeout) {
-  using clock = std::chrono::steady_clock;
-  const auto deadline = clock::now() + timeout;
-  for (;;) {
-    // Events first, then send: taking the peer's hello queues our own hello and CONFIRM.
-    while (auto e = session.poll()) {
-      if (e->kind == EventKind::established) {
-        flush_output(socket_fd, session);
-        return;
-      }
-      if (e->kind == EventKind::protocol_error) {
-        // What we queued (our CONFIRM) goes out first: it tells a peer with
-        // another key of the mismatch, instead of leaving it a cut stream.
-        try {
-          flush_output(socket_fd, session);
-        } catch (const Error&) {
-        }
-        throw Error(e->failure, e->detail);
-      }
-    }
-    flush_output(socket_fd, session);
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-    pollfd p{socket_fd, POLLIN, 0};
-    int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0) {
-      throw Error(Failure::timeout, "the peer did not finish the handshake within " +
-                  std::to_string(static_cast<double>(timeout.count()) / 1000.0).substr(0, 4) +
-                  " s; is it an intact listener or client (protocol v1)? "
-                  "Raise --handshake-timeout for slow links");
-    }
-    long n = read_some(socket_fd, session.input().prepare(kHandshakeReadSize));
-    if (n == -ECONNRESET || n == 0) {
-      session.feed_eof();
-    } else if (n < 0) {
-      throw Error(Failure::io, "the connection failed during the handshake: " +
-                  errno_text(static_cast<int>(-n)));
-    } else {
-      session.input().commit(static_cast<std::size_t>(n));
-    }
-  }
-}
-
-namespace {
 
 // stdin -> DATA frames -> socket; CLOSE and a write shutdown at end of input.
 void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& options) {
@@ -280,7 +232,10 @@ Failure relay_stream(int socket_fd, const Key& key, const RelayOptions& options)
   session_options.strict = true;
   V1Session session(key, session_options);
   try {
-    run_blocking_handshake(socket_fd, session, options.handshake_timeout);
+    driver::Limits limits;
+    limits.handshake_timeout = options.handshake_timeout;
+    driver::SessionDriver handshake(session, limits, driver::Clock::now());
+    driver::FdPump(socket_fd, handshake, 4096).handshake();
   } catch (...) {
     ::shutdown(socket_fd, SHUT_RDWR);
     throw;

@@ -39,14 +39,8 @@ struct RelayOptions {
   std::size_t frame_payload = 256 * 1024;
 };
 
-// Runs protocol v1's handshake on a blocking socket: sends the session's
-// output, feeds it what arrives, until the `established` event. Throws
-// intact::Error with the session's Failure on a handshake failure (key_mismatch for a
-// wrong key), Failure::timeout after `timeout`.
-// Bytes that arrived after the handshake stay in session.input().
-void run_blocking_handshake(int socket_fd, V1Session& session, std::chrono::milliseconds timeout);
-
-// Runs one connection to its end. Returns Failure::none after both directions closed
+// Runs one connection to its end: the handshake through the one session driver
+// (driver::FdPump), then a thread per direction on the established keys. Returns Failure::none after both directions closed
 // with an authenticated CLOSE; throws intact::Error with Failure::integrity (or replay,
 // gap) on an integrity failure, Failure::truncated when the peer's stream ended
 // without its CLOSE, and the handshake's or the system's failure otherwise.

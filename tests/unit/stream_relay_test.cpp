@@ -18,12 +18,18 @@
 
 #include "intact/failure.hpp"
 #include "intact/v1_session.hpp"
-#include "stream/fd_io.hpp"
+#include "driver/fd_io.hpp"
+#include "driver/fd_pump.hpp"
+#include "driver/session_driver.hpp"
 #include "stream/progress_meter.hpp"
 #include "stream/stream_relay.hpp"
 
 namespace intact::stream {
 namespace {
+
+using driver::read_some;
+using driver::write_all;
+using driver::write_all_gathered;
 
 // As in the intact program (cli/main.cpp): a peer that has stopped, as the relay
 // does at a tampered frame, must not kill the test's writer with SIGPIPE.
@@ -123,7 +129,10 @@ struct ManualClient {
           o.role = v1::Role::client;
           return o;
         }()) {
-    run_blocking_handshake(fd, session, std::chrono::seconds(10));
+    driver::Limits limits;
+    limits.handshake_timeout = std::chrono::seconds(10);
+    driver::SessionDriver handshake(session, limits, driver::Clock::now());
+    driver::FdPump(fd, handshake).handshake();
   }
   // Sends what the session queued, with bit `flip_bit` of byte `flip_at` inverted (if given).
   void send_pending(std::ptrdiff_t flip_at = -1, int flip_bit = 0) {
@@ -239,7 +248,7 @@ TEST(StreamRelay, ASilentPeerTimesOutInTheHandshake) {
   o.handshake_timeout = std::chrono::milliseconds(200);
   auto s = relay_async(sp.a, kKey, o).get();
   EXPECT_EQ(s.code, Failure::timeout);
-  EXPECT_NE(s.message.find("did not finish the handshake"), std::string::npos) << s.message;
+  EXPECT_NE(s.message.find("no handshake within 200 ms"), std::string::npos) << s.message;
 }
 
 TEST(FdIo, GatheredWriteDeliversEveryByteAcrossPartialWrites) {

@@ -1,11 +1,11 @@
-#include "stream/fd_io.hpp"
+#include "driver/fd_io.hpp"
 
 #include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-namespace intact::stream {
+namespace intact::driver {
 
 int write_all(int fd, std::span<const std::uint8_t> bytes) noexcept {
   iovec iov{const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
@@ -67,4 +67,4 @@ bool readable_now(int fd) noexcept {
   }
 }
 
-}  // namespace intact::stream
+}  // namespace intact::driver

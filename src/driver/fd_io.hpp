@@ -1,8 +1,9 @@
-// stream/fd_io.hpp: blocking reads and writes on file descriptors (sockets,
+// driver/fd_io.hpp: blocking reads and writes on file descriptors (sockets,
 // pipes, terminals) that retry interrupted and partial transfers.
 //
 // The byte-stream relay runs one thread per direction, each doing blocking
-// system calls on its own half, so these are thin wrappers over read/writev:
+// system calls on its own half, and FdPump drives a session over a blocking
+// socket, so these are thin wrappers over read/writev:
 // they never buffer, never allocate, and report failure as an errno value the
 // caller turns into a message. They know nothing of any protocol.
 #pragma once
@@ -13,7 +14,7 @@
 #include <cstdint>
 #include <span>
 
-namespace intact::stream {
+namespace intact::driver {
 
 // Writes every byte; returns 0, or the errno that stopped it (EPIPE, ECONNRESET, ...).
 int write_all(int fd, std::span<const std::uint8_t> bytes) noexcept;
@@ -28,4 +29,4 @@ long read_some(int fd, std::span<std::uint8_t> into) noexcept;
 // True when `fd` has bytes (or end of file) ready now, without waiting.
 bool readable_now(int fd) noexcept;
 
-}  // namespace intact::stream
+}  // namespace intact::driver

@@ -1,0 +1,208 @@
+#include "driver/session_driver.hpp"
+
+#include <algorithm>
+
+namespace intact::driver {
+
+SessionDriver::SessionDriver(Session& session, Limits limits, TimePoint now)
+    : session_(session),
+      limits_(limits),
+      started_(now),
+      last_activity_(now),
+      closing_since_(now),
+      last_write_(now),
+      now_(now) {
+  // The lab's format has no handshake: its session is established from the start.
+  established_ = session_.established();
+}
+
+void SessionDriver::received(std::span<const std::uint8_t> bytes, TimePoint now) {
+  now_ = now;
+  last_activity_ = now;
+  if (ended_) return;
+  session_.feed(bytes);
+}
+
+void SessionDriver::received_end(TimePoint now, std::string lost) {
+  now_ = now;
+  last_activity_ = now;
+  if (ended_ || read_ended_) return;
+  read_ended_ = true;
+  lost_ = std::move(lost);
+  session_.feed_eof();  // what the session makes of it (a truncation, the lab's end) comes out of poll()
+}
+
+bool SessionDriver::wants_input() const noexcept {
+  return !ended_ && !failing_ && !read_ended_ && !session_.finished();
+}
+
+std::optional<Event> SessionDriver::poll() {
+  if (ended_) return std::nullopt;
+  auto e = session_.poll();
+  if (e) {
+    apply(*e, now_);
+  } else if (read_ended_ && !peer_done_ && !failing_ && !ended_) {
+    // The stream ended and the session reported nothing that ends it.
+    fail(Failure::io, lost_.empty() ? std::string("the peer closed the connection") : "connection lost: " + lost_,
+         now_);
+  }
+  if (!established_ && session_.established()) established_ = true;
+  return e;
+}
+
+void SessionDriver::apply(const Event& e, TimePoint now) {
+  switch (e.kind) {
+    case EventKind::established:
+      established_ = true;
+      break;
+    case EventKind::closed:
+      peer_done_ = true;
+      // Answer the peer's close with ours; once it is written, we are done.
+      if (!closing_) close({}, now);
+      if (write_shut_) end(Failure::none, "closed");
+      break;
+    case EventKind::truncated:
+    case EventKind::protocol_error:
+      fail(e.failure == Failure::none ? Failure::protocol : e.failure, e.detail, now);
+      break;
+    default:
+      break;
+  }
+}
+
+void SessionDriver::take_output(std::vector<std::uint8_t>& into) {
+  session_.take_output(into);
+  in_flight_ = into.size();
+}
+
+void SessionDriver::wrote(std::size_t n, TimePoint now) {
+  now_ = now;
+  in_flight_ -= std::min(n, in_flight_);
+  if (n > 0) last_write_ = now;
+  end_if_flushed_failure();
+}
+
+bool SessionDriver::wants_write_shutdown() const noexcept {
+  return closing_ && !failing_ && !write_shut_ && !ended_ && queued_bytes() == 0;
+}
+
+void SessionDriver::write_shut_down(TimePoint now) {
+  now_ = now;
+  write_shut_ = true;
+  last_write_ = now;  // the linger starts now
+  if (peer_done_) end(Failure::none, "closed");
+}
+
+bool SessionDriver::can_send() const noexcept { return !ended_ && !closing_ && session_.established(); }
+
+bool SessionDriver::within_bound() {
+  if (queued_bytes() <= limits_.max_queued_bytes) return true;
+  end(Failure::over_limit, "too slow: " + std::to_string(queued_bytes()) +
+                               " bytes were waiting for it to read, over the bound of " +
+                               std::to_string(limits_.max_queued_bytes));
+  return false;
+}
+
+bool SessionDriver::send_data(std::span<const std::uint8_t> payload) {
+  if (!can_send()) return false;
+  session_.send_data(payload);
+  return within_bound();
+}
+
+bool SessionDriver::send_chat(std::string_view sender, std::string_view text) {
+  if (!can_send()) return false;
+  session_.send_chat(sender, text);
+  return within_bound();
+}
+
+bool SessionDriver::send_notice(std::string_view text) {
+  if (!can_send()) return false;
+  session_.send_notice(text);
+  return within_bound();
+}
+
+void SessionDriver::close(std::string_view reason, TimePoint now) {
+  now_ = now;
+  if (ended_ || closing_) return;
+  closing_ = true;
+  closing_since_ = now;
+  session_.close(reason);  // a no-op before the handshake and in the lab's format
+}
+
+void SessionDriver::abort(Failure failure, std::string detail) { end(failure, std::move(detail)); }
+
+void SessionDriver::fail(Failure failure, std::string detail, TimePoint now) {
+  // Stop reading, but let what is already queued (an answering CONFIRM that
+  // tells the peer its key is wrong, say) reach the peer first; linger bounds it.
+  if (ended_ || failing_) return;
+  failing_ = true;
+  failing_with_ = Disconnect{failure, std::move(detail)};
+  if (!closing_) {
+    closing_ = true;
+    closing_since_ = now;
+  }
+  end_if_flushed_failure();
+}
+
+void SessionDriver::end_if_flushed_failure() {
+  if (failing_ && !ended_ && queued_bytes() == 0) end(failing_with_.failure, failing_with_.detail);
+}
+
+void SessionDriver::end(Failure failure, std::string detail) {
+  if (ended_) return;
+  ended_ = true;
+  disconnect_ = Disconnect{failure, std::move(detail)};
+}
+
+TimePoint SessionDriver::deadline() const noexcept {
+  if (ended_) return TimePoint::max();
+  auto d = TimePoint::max();
+  if (!established_) d = std::min(d, started_ + limits_.handshake_timeout);
+  if (failing_) {
+    d = std::min(d, closing_since_ + limits_.linger);
+  } else if (closing_ && !write_shut_) {
+    d = std::min(d, std::max(closing_since_, last_write_) + limits_.flush_timeout);
+  } else if (closing_) {
+    d = std::min(d, std::max(closing_since_, last_write_) + limits_.linger);
+  } else if (limits_.idle_timeout.count() > 0 && established_) {
+    d = std::min(d, last_activity_ + limits_.idle_timeout);
+  }
+  return d;
+}
+
+namespace {
+std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+}  // namespace
+
+void SessionDriver::on_timer(TimePoint now) {
+  now_ = now;
+  if (ended_) return;
+  if (!established_ && now >= started_ + limits_.handshake_timeout) {
+    end(Failure::timeout, "no handshake within " + ms(limits_.handshake_timeout) +
+                              " (a peer that connects and never speaks, or not an intact peer)");
+    return;
+  }
+  if (failing_) {
+    // The peer does not take what we flush after a failure: end with the failure itself.
+    if (now >= closing_since_ + limits_.linger) end(failing_with_.failure, failing_with_.detail);
+    return;
+  }
+  if (closing_ && !write_shut_) {
+    if (now >= std::max(closing_since_, last_write_) + limits_.flush_timeout) {
+      end(Failure::timeout, "the peer read nothing for " + ms(limits_.flush_timeout) + "; " +
+                                std::to_string(queued_bytes()) + " bytes were never sent");
+    }
+    return;
+  }
+  if (closing_) {
+    if (now >= std::max(closing_since_, last_write_) + limits_.linger)
+      end(Failure::timeout, "closed (the peer did not answer our close within " + ms(limits_.linger) + ")");
+    return;
+  }
+  if (limits_.idle_timeout.count() > 0 && established_ && now >= last_activity_ + limits_.idle_timeout) {
+    send_notice("idle for too long; disconnecting");
+    close("idle timeout", now);
+  }
+}
+
+}  // namespace intact::driver
