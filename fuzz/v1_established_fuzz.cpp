@@ -106,7 +106,7 @@ INTACT_FUZZ_TARGET(v1_established) {
   // sequence numbers of delivered messages strictly increase.
   static const v1::DirectionKeys keys = v1::derive_keys(
       fuzz::vector_psk().bytes(), fuzz::vector_nonce(0xC0), fuzz::vector_nonce(0x50));
-  HmacSha256 mac(keys.client_to_server);
+  HmacSha256 mac(keys.client_to_server.bytes());
   std::uint64_t last_seq = 0;
   for (const auto& e : events) {
     if (e.kind != EventKind::message && e.kind != EventKind::closed) continue;

@@ -15,6 +15,7 @@
 
 #include "intact/frame.hpp"
 #include "intact/key.hpp"
+#include "intact/secret.hpp"
 #include "intact/session.hpp"
 
 namespace intact {
@@ -32,7 +33,10 @@ class V1Session final : public Session {
     std::optional<std::array<std::uint8_t, v1::kNonceSize>> fixed_nonce_for_tests;
   };
 
-  // A client queues its hello at once; a server waits for the client's.
+  // A client queues its hello at once; a server waits for the client's. The
+  // session keeps its own copy of the pre-shared key only until it has derived
+  // the direction keys (a client: until the server's hello; a server: until the
+  // client's), then wipes it.
   V1Session(const Key& psk, Options options);
 
   WireFormat format() const noexcept override { return WireFormat::v1; }
@@ -53,6 +57,8 @@ class V1Session final : public Session {
   std::string_view peer_name() const noexcept override { return peer_name_; }
   std::size_t max_payload() const noexcept override { return opts_.max_payload; }
   bool close_sent() const noexcept { return close_sent_; }
+  // Whether the session still holds the pre-shared key (false once the keys are derived).
+  bool holds_psk() const noexcept { return psk_.has_value(); }
 
   // Zero-copy receive: read straight into input().prepare(n), then commit(n).
   InputBuffer& input() noexcept { return in_; }
@@ -73,7 +79,7 @@ class V1Session final : public Session {
   void seal(v1::FrameType type, std::span<const std::uint8_t> payload);
   void check_can_send() const;
 
-  Key psk_;
+  std::optional<SecretBytes> psk_;  // until the direction keys are derived
   Options opts_;
   State state_ = State::hello;
   InputBuffer in_;

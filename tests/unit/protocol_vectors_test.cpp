@@ -82,8 +82,8 @@ TEST(ProtocolVectors, TheNoncesAreTheDocumentedCountingPatterns) {
 TEST(ProtocolVectors, KeyScheduleAndTranscriptMatchTheDocument) {
   auto psk = *from_hex(kPsk);
   auto keys = v1::derive_keys(psk, nonce_counting_from(0xC0), nonce_counting_from(0x50));
-  EXPECT_EQ(hex_of(keys.client_to_server), kClientToServer);
-  EXPECT_EQ(hex_of(keys.server_to_client), kServerToClient);
+  EXPECT_EQ(hex_of(keys.client_to_server.bytes()), kClientToServer);
+  EXPECT_EQ(hex_of(keys.server_to_client.bytes()), kServerToClient);
   EXPECT_EQ(hex_of(v1::transcript_hash(*from_hex(kClientHello), *from_hex(kServerHello))),
             kTranscript);
 }

@@ -345,7 +345,7 @@ TEST(V1Handshake, ADataFrameInPlaceOfTheConfirmIsRefused) {
   Bytes server_hello;
   v1::encode_hello({v1::Role::server, v1::kVersion, nonce_of(0x50)}, server_hello);
   auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC0), nonce_of(0x50));
-  FrameSealer s2c(keys.server_to_client);
+  FrameSealer s2c(keys.server_to_client.bytes());
   Bytes flight = server_hello;
   s2c.seal(v1::FrameType::data, as_bytes("no confirm"), flight);
   auto events = deliver(client, flight);
@@ -366,7 +366,7 @@ std::vector<Seen> client_sees_confirm(v1::FrameType type, std::uint64_t seq,
   Bytes server_hello;
   v1::encode_hello({v1::Role::server, v1::kVersion, nonce_of(0x50)}, server_hello);
   auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC0), nonce_of(0x50));
-  HmacSha256 mac(keys.server_to_client);
+  HmacSha256 mac(keys.server_to_client.bytes());
   Bytes payload(transcript.begin(), transcript.end());
   payload.insert(payload.end(), name.begin(), name.end());
   Bytes frame(v1::kHeaderSize);
@@ -888,7 +888,7 @@ struct Forger {
     pair.emplace(kKeyHex, kKeyHex, co, so);
     pair->handshake();
     auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC1), nonce_of(0x51));
-    c2s.emplace(keys.client_to_server);
+    c2s.emplace(keys.client_to_server.bytes());
     Bytes skip;
     c2s->seal(v1::FrameType::confirm, {}, skip);  // seq 0 was the handshake's CONFIRM
   }
@@ -931,7 +931,7 @@ TEST(V1Messages, AValidFrameAtTheLastSequenceNumberIsAcceptedAndNothingAfterIt) 
   Forger f;
   // Two frames sealed under the right key with seq near the top, by hand.
   auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC1), nonce_of(0x51));
-  HmacSha256 mac(keys.client_to_server);
+  HmacSha256 mac(keys.client_to_server.bytes());
   auto frame_at = [&](std::uint64_t seq, std::string_view text) {
     Bytes out(v1::kHeaderSize);
     v1::encode_header({v1::FrameType::data, seq, static_cast<std::uint32_t>(text.size())},
