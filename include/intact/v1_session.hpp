@@ -10,8 +10,11 @@
 // the clock or a socket: timeouts belong to the caller.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "intact/frame.hpp"
 #include "intact/key.hpp"
@@ -20,6 +23,10 @@
 
 namespace intact {
 
+namespace testing {
+struct V1SessionAccess;  // intact/testing.hpp: fixed nonces, for test vectors and fuzzers only
+}
+
 class V1Session final : public Session {
  public:
   struct Options {
@@ -27,17 +34,13 @@ class V1Session final : public Session {
     std::string name;                         // shown to the peer; at most 64 bytes
     bool strict = false;                      // stop at the first integrity failure
     std::size_t max_payload = v1::kMaxPayload;
-    // Test vectors and fuzzers only: this side's hello nonce, instead of a fresh
-    // one from the CSPRNG. Never set it in a program: a repeated nonce on both
-    // sides repeats the keys, and a frame recorded earlier would verify again.
-    std::optional<std::array<std::uint8_t, v1::kNonceSize>> fixed_nonce_for_tests;
   };
 
   // A client queues its hello at once; a server waits for the client's. The
   // session keeps its own copy of the pre-shared key only until it has derived
   // the direction keys (a client: until the server's hello; a server: until the
   // client's), then wipes it.
-  V1Session(const Key& psk, Options options);
+  V1Session(const Key& psk, Options options) : V1Session(psk, std::move(options), std::nullopt) {}
 
   WireFormat format() const noexcept override { return WireFormat::v1; }
   // Once finished nothing more is read from the buffer, so nothing more goes into it.
@@ -71,6 +74,11 @@ class V1Session final : public Session {
   FrameReceiver& established_receiver();
 
  private:
+  friend struct testing::V1SessionAccess;
+  using Nonce = std::array<std::uint8_t, v1::kNonceSize>;
+  // fixed_nonce: this side's hello nonce instead of a fresh one (intact/testing.hpp only).
+  V1Session(const Key& psk, Options options, std::optional<Nonce> fixed_nonce);
+
   enum class State { hello, confirm, established, finished };
   std::optional<Event> poll_hello();
   std::optional<Event> poll_confirm();
@@ -81,6 +89,7 @@ class V1Session final : public Session {
 
   std::optional<SecretBytes> psk_;  // until the direction keys are derived
   Options opts_;
+  std::optional<Nonce> fixed_nonce_;
   State state_ = State::hello;
   InputBuffer in_;
   bool eof_ = false;

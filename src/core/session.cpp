@@ -7,8 +7,8 @@
 
 namespace intact {
 
-V1Session::V1Session(const Key& psk, Options options)
-    : psk_(SecretBytes(psk.bytes())), opts_(std::move(options)) {
+V1Session::V1Session(const Key& psk, Options options, std::optional<Nonce> fixed_nonce)
+    : psk_(SecretBytes(psk.bytes())), opts_(std::move(options)), fixed_nonce_(fixed_nonce) {
   if (opts_.name.size() > v1::kMaxNameSize) {
     throw Error(Failure::usage, "a name is at most " + std::to_string(v1::kMaxNameSize) + " bytes");
   }
@@ -21,8 +21,8 @@ V1Session::V1Session(const Key& psk, Options options)
 }
 
 void V1Session::make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) const {
-  if (opts_.fixed_nonce_for_tests) {
-    nonce = *opts_.fixed_nonce_for_tests;
+  if (fixed_nonce_) {
+    nonce = *fixed_nonce_;
   } else {
     random_bytes(nonce);
   }
