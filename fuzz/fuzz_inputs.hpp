@@ -12,6 +12,7 @@
 
 #include "intact/frame.hpp"
 #include "intact/key.hpp"
+#include "intact/testing.hpp"
 #include "intact/v1_session.hpp"
 
 namespace intact::fuzz {
@@ -34,8 +35,13 @@ inline V1Session::Options vector_options(v1::Role role, bool strict = false) {
   o.role = role;
   o.name = role == v1::Role::client ? "alice" : "server";
   o.strict = strict;
-  o.fixed_nonce_for_tests = vector_nonce(role == v1::Role::client ? 0xC0 : 0x50);
   return o;
+}
+
+// A session of the documented handshake: the vector key, options and nonce (intact/testing.hpp).
+inline V1Session vector_session(v1::Role role, bool strict = false) {
+  return testing::v1_session_with_fixed_nonce(vector_psk(), vector_options(role, strict),
+                                              vector_nonce(role == v1::Role::client ? 0xC0 : 0x50));
 }
 
 }  // namespace intact::fuzz

@@ -18,8 +18,8 @@ namespace {
 // ClientHello + client CONFIRM of the documented handshake, computed once by real sessions.
 const std::vector<std::uint8_t>& client_handshake() {
   static const std::vector<std::uint8_t> bytes = [] {
-    V1Session client(fuzz::vector_psk(), fuzz::vector_options(v1::Role::client));
-    V1Session server(fuzz::vector_psk(), fuzz::vector_options(v1::Role::server));
+    V1Session client = fuzz::vector_session(v1::Role::client);
+    V1Session server = fuzz::vector_session(v1::Role::server);
     std::vector<std::uint8_t> sent(client.pending_output().begin(), client.pending_output().end());
     client.consume_output(sent.size());
     server.feed(sent);
@@ -72,16 +72,16 @@ bool verified_frame_in(std::span<const std::uint8_t> input, HmacSha256& mac,
 INTACT_FUZZ_TARGET(v1_established) {
   std::span<const std::uint8_t> input(data, size);
 
-  V1Session lenient(fuzz::vector_psk(), fuzz::vector_options(v1::Role::server));
+  V1Session lenient = fuzz::vector_session(v1::Role::server);
   establish(lenient);
   auto events = fuzz::run_session(lenient, input, false);
   fuzz::check_common_invariants(lenient, events, lenient.max_payload());
 
-  V1Session pieces(fuzz::vector_psk(), fuzz::vector_options(v1::Role::server));
+  V1Session pieces = fuzz::vector_session(v1::Role::server);
   establish(pieces);
   FUZZ_CHECK(fuzz::same_events(events, fuzz::run_session(pieces, input, true)));
 
-  V1Session strict(fuzz::vector_psk(), fuzz::vector_options(v1::Role::server, true));
+  V1Session strict = fuzz::vector_session(v1::Role::server, true);
   establish(strict);
   auto stopped = fuzz::run_session(strict, input, false);
   fuzz::check_common_invariants(strict, stopped, strict.max_payload());
@@ -106,7 +106,7 @@ INTACT_FUZZ_TARGET(v1_established) {
   // sequence numbers of delivered messages strictly increase.
   static const v1::DirectionKeys keys = v1::derive_keys(
       fuzz::vector_psk().bytes(), fuzz::vector_nonce(0xC0), fuzz::vector_nonce(0x50));
-  HmacSha256 mac(keys.client_to_server);
+  HmacSha256 mac(keys.client_to_server.bytes());
   std::uint64_t last_seq = 0;
   for (const auto& e : events) {
     if (e.kind != EventKind::message && e.kind != EventKind::closed) continue;

@@ -13,11 +13,11 @@ using namespace intact;
 INTACT_FUZZ_TARGET(v1_server) {
   std::span<const std::uint8_t> input(data, size);
 
-  V1Session whole(fuzz::vector_psk(), fuzz::vector_options(v1::Role::server));
+  V1Session whole = fuzz::vector_session(v1::Role::server);
   auto events = fuzz::run_session(whole, input, false);
   fuzz::check_common_invariants(whole, events, whole.max_payload());
 
-  V1Session pieces(fuzz::vector_psk(), fuzz::vector_options(v1::Role::server));
+  V1Session pieces = fuzz::vector_session(v1::Role::server);
   FUZZ_CHECK(fuzz::same_events(events, fuzz::run_session(pieces, input, true)));
 
   bool established = false;

@@ -3,7 +3,7 @@
 // Nothing here is hand-rolled: HMAC-SHA256 and HKDF-SHA256 are OpenSSL's
 // EVP_MAC and EVP_KDF, randomness is RAND_bytes (the OS CSPRNG behind it),
 // tag comparison is CRYPTO_memcmp. This unit never prints, logs or exposes key
-// bytes, and never compares secrets with a data-dependent early exit.
+// bytes, and never compares secrets with a data-dependent early return.
 #pragma once
 
 #include <array>
@@ -55,6 +55,9 @@ bool equal_constant_time(std::span<const std::uint8_t> a, std::span<const std::u
 std::vector<std::uint8_t> hkdf_sha256(std::span<const std::uint8_t> ikm,
                                       std::span<const std::uint8_t> salt,
                                       std::string_view info, std::size_t length);
+// The same, written into `out` (out.size() bytes): for keys, into a SecretBytes.
+void hkdf_sha256(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt,
+                 std::string_view info, std::span<std::uint8_t> out);
 
 Digest sha256(std::span<const std::uint8_t> data);
 

@@ -2,7 +2,7 @@
 //
 // Every failure intact reports, whether an event from a session or an Error
 // thrown by a call, carries one Failure. Whoever must decide something (the
-// command line's exit status, a room's disconnect notice, a test) decides on
+// command line's process status, a room's disconnect notice, a test) decides on
 // this value and never on the words of a message: the message is for people.
 // The core only names what went wrong; turning it into a process status or a
 // hint that names a command-line flag is the front end's business.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "intact/crypto.hpp"
+#include "intact/secret.hpp"
 #include "intact/session.hpp"
 
 namespace intact {
@@ -77,10 +78,13 @@ enum class HeaderCheck { need_more, ok, unknown_type, over_maximum };
 HeaderCheck check_header(std::span<const std::uint8_t> bytes, std::size_t max_payload,
                          FrameHeader* out) noexcept;
 
-// Per-direction keys, derived from the pre-shared key and both nonces (HKDF-SHA256).
+// Per-direction keys, derived from the pre-shared key and both nonces (HKDF-SHA256),
+// 32 bytes each, wiped when they go out of scope (a FrameSealer or FrameReceiver
+// keeps only OpenSSL's HMAC state, which OpenSSL wipes).
+inline constexpr std::size_t kDirectionKeySize = 32;
 struct DirectionKeys {
-  std::vector<std::uint8_t> client_to_server;
-  std::vector<std::uint8_t> server_to_client;
+  SecretBytes client_to_server;
+  SecretBytes server_to_client;
 };
 DirectionKeys derive_keys(std::span<const std::uint8_t> psk,
                           std::span<const std::uint8_t> client_nonce,

@@ -1,9 +1,13 @@
-// intact/key.hpp: the pre-shared key, where it comes from and how it is kept.
+// intact/key.hpp: the pre-shared key and how it is kept.
 //
-// A Key holds secret bytes and wipes them when destroyed. It has no way to be
-// printed: there is no operator<<, no to_string, and error messages name the
-// key's source (a file name, a variable), never its contents. A missing key is
-// an error with a hint; there is no built-in default key anywhere in intact.
+// A Key holds its bytes in a SecretBytes: they are wiped when the Key is
+// destroyed or moved from, and a Key cannot be copied (one owner; others hold
+// a reference). It has no way to be printed: there is no operator<<, no
+// to_string, and error messages name the key's source (a file name, a
+// variable), never its contents. The core only turns text or bytes it is
+// handed into a Key; where they come from (an option, a file, the
+// environment) is the front end's business. There is no built-in default key
+// anywhere in intact.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +15,8 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "intact/secret.hpp"
 
 namespace intact {
 
@@ -25,37 +30,29 @@ class Key {
   // Surrounding white space is ignored. Throws intact::Error naming `source`.
   static Key from_hex(std::string_view hex, std::string_view source = "--key");
 
-  // A key file: hex text (optionally followed by a newline) or raw bytes.
-  // Appends a warning when the file is readable by group or others.
-  static Key from_file(const std::string& path, std::vector<std::string>* warnings);
+  // Raw key bytes (copied; the caller wipes its buffer). Refuses an empty key
+  // and one over kMaxKeyBytes, with an intact::Error naming `source`.
+  static Key from_bytes(std::span<const std::uint8_t> bytes, std::string_view source);
 
   // A fresh key from the OS CSPRNG.
   static Key generate(std::size_t bytes = kGeneratedKeyBytes);
 
-  Key(const Key&);
-  Key& operator=(const Key&);
-  Key(Key&&) noexcept;
-  Key& operator=(Key&&) noexcept;
-  ~Key();
+  Key(const Key&) = delete;
+  Key& operator=(const Key&) = delete;
+  Key(Key&&) noexcept = default;
+  Key& operator=(Key&&) noexcept = default;
+  ~Key() = default;
 
-  std::span<const std::uint8_t> bytes() const noexcept { return bytes_; }
+  std::span<const std::uint8_t> bytes() const noexcept { return bytes_.bytes(); }
   std::size_t size() const noexcept { return bytes_.size(); }
 
  private:
-  explicit Key(std::vector<std::uint8_t> bytes);
-  void wipe() noexcept;
-  std::vector<std::uint8_t> bytes_;
+  explicit Key(SecretBytes bytes) noexcept : bytes_(std::move(bytes)) {}
+  SecretBytes bytes_;
 };
 
-// Where the command line said to take the key from. Exactly one source is used:
-// --key, then --key-file, then the INTACT_KEY environment variable.
-struct KeySource {
-  std::optional<std::string> hex;   // --key HEX
-  std::optional<std::string> file;  // --key-file FILE
-};
-
-// Resolves a KeySource (falling back to INTACT_KEY). Throws intact::Error with
-// a hint when no key is given. Appends warnings (short key, loose file mode).
-Key load_key(const KeySource& source, std::vector<std::string>* warnings);
+// The warning for a key shorter than kRecommendedKeyBytes (it names the size,
+// never the bytes), or nullopt for a key of a recommended size.
+std::optional<std::string> short_key_warning(const Key& key);
 
 }  // namespace intact

@@ -55,7 +55,11 @@ class LegacySession final : public Session {
   std::optional<Event> poll() override;
 
   void send_data(std::span<const std::uint8_t> payload) override;
-  // The lab's format has no sender field: a relayed line is sent as "sender: text".
+  // The lab's format has no sender field and no notice type: it carries bytes.
+  // A notice is sent as a message of exactly `text`; how an application shows
+  // a relayed line or a notice in this format (the chat room's "name: text" and
+  // "*** text") is its own business, done before send_data. send_chat throws
+  // std::logic_error: this format cannot carry a sender.
   void send_chat(std::string_view sender, std::string_view text) override;
   void send_notice(std::string_view text) override;
   void close(std::string_view) override {}  // the lab's format has no close
@@ -72,7 +76,6 @@ class LegacySession final : public Session {
   std::size_t scan_from_ = 0;
   bool eof_ = false;
   bool finished_ = false;
-  std::vector<std::uint8_t> scratch_;
 };
 
 }  // namespace intact

@@ -14,11 +14,14 @@ namespace intact {
 
 std::string printable(std::string_view text);
 
-// A user name: 1 to v1::kMaxNameSize (64) bytes of valid UTF-8 with no control
-// characters, no spaces (so "/msg NAME TEXT" parses), not starting with '*' or '/'.
-bool is_valid_name(std::string_view name);
-// That rule in words, for a message to a user: "1 to 64 bytes, no spaces ...".
-std::string valid_name_rule();
+// The valid UTF-8 sequence starting at text[i]: its length, with its code point
+// in *cp; 0 when the bytes there are not valid UTF-8 (or i is past the end).
+std::size_t utf8_sequence(std::string_view text, std::size_t i, char32_t* cp) noexcept;
+// C0 controls, DEL and C1 controls: printable() shows them as escapes.
+bool is_control(char32_t cp) noexcept;
+// Bidirectional formatting characters (U+202E...): they reorder what a terminal
+// shows, so a peer could make text read as something else ("Trojan Source").
+bool is_bidi_control(char32_t cp) noexcept;
 
 // `text` as the body of a JSON string (without the quotes): escapes quotes,
 // backslashes and control characters; invalid UTF-8 bytes become U+FFFD.

@@ -10,14 +10,22 @@
 // the clock or a socket: timeouts belong to the caller.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "intact/frame.hpp"
 #include "intact/key.hpp"
+#include "intact/secret.hpp"
 #include "intact/session.hpp"
 
 namespace intact {
+
+namespace testing {
+struct V1SessionAccess;  // intact/testing.hpp: fixed nonces, for test vectors and fuzzers only
+}
 
 class V1Session final : public Session {
  public:
@@ -26,14 +34,13 @@ class V1Session final : public Session {
     std::string name;                         // shown to the peer; at most 64 bytes
     bool strict = false;                      // stop at the first integrity failure
     std::size_t max_payload = v1::kMaxPayload;
-    // Test vectors and fuzzers only: this side's hello nonce, instead of a fresh
-    // one from the CSPRNG. Never set it in a program: a repeated nonce on both
-    // sides repeats the keys, and a frame recorded earlier would verify again.
-    std::optional<std::array<std::uint8_t, v1::kNonceSize>> fixed_nonce_for_tests;
   };
 
-  // A client queues its hello at once; a server waits for the client's.
-  V1Session(const Key& psk, Options options);
+  // A client queues its hello at once; a server waits for the client's. The
+  // session keeps its own copy of the pre-shared key only until it has derived
+  // the direction keys (a client: until the server's hello; a server: until the
+  // client's), then wipes it.
+  V1Session(const Key& psk, Options options) : V1Session(psk, std::move(options), std::nullopt) {}
 
   WireFormat format() const noexcept override { return WireFormat::v1; }
   // Once finished nothing more is read from the buffer, so nothing more goes into it.
@@ -53,6 +60,8 @@ class V1Session final : public Session {
   std::string_view peer_name() const noexcept override { return peer_name_; }
   std::size_t max_payload() const noexcept override { return opts_.max_payload; }
   bool close_sent() const noexcept { return close_sent_; }
+  // Whether the session still holds the pre-shared key (false once the keys are derived).
+  bool holds_psk() const noexcept { return psk_.has_value(); }
 
   // Zero-copy receive: read straight into input().prepare(n), then commit(n).
   InputBuffer& input() noexcept { return in_; }
@@ -65,6 +74,11 @@ class V1Session final : public Session {
   FrameReceiver& established_receiver();
 
  private:
+  friend struct testing::V1SessionAccess;
+  using Nonce = std::array<std::uint8_t, v1::kNonceSize>;
+  // fixed_nonce: this side's hello nonce instead of a fresh one (intact/testing.hpp only).
+  V1Session(const Key& psk, Options options, std::optional<Nonce> fixed_nonce);
+
   enum class State { hello, confirm, established, finished };
   std::optional<Event> poll_hello();
   std::optional<Event> poll_confirm();
@@ -73,8 +87,9 @@ class V1Session final : public Session {
   void seal(v1::FrameType type, std::span<const std::uint8_t> payload);
   void check_can_send() const;
 
-  Key psk_;
+  std::optional<SecretBytes> psk_;  // until the direction keys are derived
   Options opts_;
+  std::optional<Nonce> fixed_nonce_;
   State state_ = State::hello;
   InputBuffer in_;
   bool eof_ = false;

@@ -102,7 +102,9 @@ struct CaptureStats {
 
 class CaptureVerifier {
  public:
+  // `psk` is held by reference: it must outlive the verifier.
   CaptureVerifier(const Key& psk, VerifyOptions options, VerdictSink& sink);
+  CaptureVerifier(Key&& psk, VerifyOptions options, VerdictSink& sink) = delete;
   ~CaptureVerifier();
 
   // One decoded segment, in capture order; `packet` is its frame number.
@@ -126,7 +128,7 @@ class CaptureVerifier {
   void announce(Connection& c);
   void release(Connection& c);
 
-  Key psk_;
+  const Key& psk_;
   VerifyOptions options_;
   VerdictSink& sink_;
   CaptureStats stats_;

@@ -102,8 +102,8 @@ std::optional<Observation> V1Observer::poll_hellos() {
   c.in.consume(v1::kHelloSize);
   s.in.consume(v1::kHelloSize);
   v1::DirectionKeys keys = v1::keys_from_hellos(psk_.bytes(), client_hello_, server_hello_);
-  c.rx.emplace(keys.client_to_server, v1::kMaxPayload, /*strict=*/false, /*first_seq=*/1);
-  s.rx.emplace(keys.server_to_client, v1::kMaxPayload, /*strict=*/false, /*first_seq=*/1);
+  c.rx.emplace(keys.client_to_server.bytes(), v1::kMaxPayload, /*strict=*/false, /*first_seq=*/1);
+  s.rx.emplace(keys.server_to_client.bytes(), v1::kMaxPayload, /*strict=*/false, /*first_seq=*/1);
   c.stage = s.stage = Stage::confirm;
   return std::nullopt;
 }

@@ -59,7 +59,9 @@ class StreamObserver {
 
 class V1Observer final : public StreamObserver {
  public:
+  // `psk` is held by reference: it must outlive the observer.
   explicit V1Observer(const Key& psk);
+  explicit V1Observer(Key&& psk) = delete;
   WireFormat format() const noexcept override { return WireFormat::v1; }
   void feed(Direction d, std::span<const std::uint8_t> bytes) override;
   void feed_eof(Direction d) override;
@@ -80,7 +82,7 @@ class V1Observer final : public StreamObserver {
   Side& side(Direction d) noexcept { return sides_[static_cast<std::size_t>(d)]; }
   Observation stop_both(Direction d, EventKind kind, std::string detail);
 
-  Key psk_;
+  const Key& psk_;
   std::array<Side, 2> sides_;
   std::vector<std::uint8_t> client_hello_;
   std::vector<std::uint8_t> server_hello_;

@@ -36,7 +36,9 @@ struct ClientOptions {
 
 class ChatClient final : public net::ConnectionObserver {
  public:
+  // `key` is held by reference: it must outlive the client.
   ChatClient(asio::io_context& io, const Key& key, ClientOptions options, ChatOutput& out);
+  ChatClient(asio::io_context& io, Key&& key, ClientOptions options, ChatOutput& out) = delete;
   ~ChatClient() override;
 
   void start();
@@ -65,7 +67,7 @@ class ChatClient final : public net::ConnectionObserver {
   void decide(Failure failure, std::string message = {});
 
   asio::io_context& io_;
-  Key key_;
+  const Key& key_;
   ClientOptions opts_;
   ChatOutput& out_;
   std::shared_ptr<net::Connection> conn_;

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "chat/chat_format.hpp"
+#include "chat/names.hpp"
 #include "intact/crypto.hpp"
 #include "intact/failure.hpp"
 #include "intact/legacy.hpp"
@@ -46,7 +48,7 @@ class ChatServer::Member final : public Participant {
     std::size_t framing = 0;
     if (!from.is_host()) {
       framing = format == WireFormat::v1 ? 1 + std::min(from.name().size(), v1::kMaxNameSize)
-                                         : from.name().size() + 2;
+                                         : lab_chat_framing(from.name());
     }
     std::size_t limit = conn.session().max_payload();
     if (body.size() + framing > limit) {
@@ -60,8 +62,10 @@ class ChatServer::Member final : public Participant {
     try {
       if (from.is_host())
         conn.send_data(as_bytes(body));
-      else
+      else if (format == WireFormat::v1)
         conn.send_chat(from.name(), body);
+      else
+        conn.send_data(as_bytes(lab_chat_line(from.name(), body)));
     } catch (const Error& e) {
       // This member's format cannot carry the text (the lab's format and a '|'
       // followed by 64 hex digits): tell this member, and only this member.
@@ -70,15 +74,22 @@ class ChatServer::Member final : public Participant {
   }
   void deliver_notice(std::string_view text) override {
     // Notices may quote what a peer sent ("unknown command /..."): keep them within a frame.
-    std::size_t framing = format == WireFormat::v1 ? 0 : 4;  // the lab format's "*** "
+    std::size_t framing = format == WireFormat::v1 ? 0 : kLabNoticePrefix.size();
     std::size_t limit = conn.session().max_payload() - framing;
     if (text.size() > limit) {
       std::string cut(text.substr(0, limit - 3));
       cut += "...";
-      conn.send_notice(cut);
+      send_notice(cut);
       return;
     }
-    conn.send_notice(text);
+    send_notice(text);
+  }
+  // A NOTICE frame, or in the lab's format the line "*** text" (chat/chat_format.hpp).
+  void send_notice(std::string_view text) {
+    if (format == WireFormat::v1)
+      conn.send_notice(text);
+    else
+      conn.send_data(as_bytes(lab_notice_line(text)));
   }
 
   net::Connection& conn;
@@ -221,7 +232,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
                             " here: " + name_list(kWelcomeNames) + ". /help lists commands";
       if (name != std::string(c.session().peer_name()))
         welcome = "the name '" + printable(c.session().peer_name()) + "' is taken or not allowed; you are " + name + ". " + welcome;
-      c.send_notice(welcome);
+      m->send_notice(welcome);
       break;
     }
     case EventKind::message: {
@@ -336,7 +347,7 @@ void ChatServer::handle_command(Participant& who, std::string_view line) {
       reply(who, "no user named '" + std::string(rest) + "' here");
     } else {
       auto& m = static_cast<Member&>(*target);
-      m.conn.send_notice("you were disconnected by the server (/kick)");
+      m.send_notice("you were disconnected by the server (/kick)");
       m.conn.close("kicked by the server");
     }
   } else if (cmd == "/quit") {

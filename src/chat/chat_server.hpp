@@ -42,7 +42,9 @@ struct ServerOptions {
 
 class ChatServer final : public net::ConnectionObserver {
  public:
+  // `key` is held by reference: it must outlive the server.
   ChatServer(asio::io_context& io, const Key& key, ServerOptions options, ChatOutput& out);
+  ChatServer(asio::io_context& io, Key&& key, ServerOptions options, ChatOutput& out) = delete;
   ~ChatServer() override;
 
   // Binds the listeners (throws intact::Error if it cannot) and prints where.
@@ -75,7 +77,7 @@ class ChatServer final : public net::ConnectionObserver {
   static constexpr std::size_t kWelcomeNames = 20;
 
   asio::io_context& io_;
-  Key key_;
+  const Key& key_;
   ServerOptions opts_;
   ChatOutput& out_;
   Room room_;

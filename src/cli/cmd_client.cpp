@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "chat/chat_client.hpp"
+#include "chat/names.hpp"
 #include "chat/terminal.hpp"
 #include "cli/command.hpp"
 #include "cli/options.hpp"
@@ -31,7 +32,7 @@ struct ClientArgs {
 std::string default_name() {
   const char* user = std::getenv("USER");
   std::string name = user != nullptr ? user : "";
-  return is_valid_name(name) ? name : "guest";
+  return chat::is_valid_name(name) ? name : "guest";
 }
 
 void declare_options(CLI::App& sub, ClientArgs& a) {
@@ -65,8 +66,8 @@ chat::ClientOptions client_options(const ClientArgs& a) {
   o.port = net::parse_port(a.port);
   o.legacy = a.legacy;
   o.name = a.name.empty() ? default_name() : a.name;
-  if (!is_valid_name(o.name))
-    throw Error(Failure::usage, "--name: " + valid_name_rule());
+  if (!chat::is_valid_name(o.name))
+    throw Error(Failure::usage, "--name: " + chat::valid_name_rule());
   o.strict = a.strict;
   o.limits.linger = parse_duration(a.linger, "--linger");
   o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);

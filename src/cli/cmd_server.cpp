@@ -8,6 +8,7 @@
 
 #include "chat/chat_output.hpp"
 #include "chat/chat_server.hpp"
+#include "chat/names.hpp"
 #include "chat/terminal.hpp"
 #include "cli/command.hpp"
 #include "cli/options.hpp"
@@ -86,8 +87,8 @@ chat::ServerOptions server_options(const ServerArgs& a) {
   o.legacy = a.legacy;
   if (!a.legacy_port.empty()) o.legacy_port = net::parse_port(a.legacy_port);
   o.name = a.name;
-  if (!is_valid_name(o.name))
-    throw Error(Failure::usage, "--name: " + valid_name_rule());
+  if (!chat::is_valid_name(o.name))
+    throw Error(Failure::usage, "--name: " + chat::valid_name_rule());
   o.strict = a.strict;
   o.max_clients = a.max_clients;
   o.limits.max_queued_bytes = a.queue_limit;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 
+#include "cli/key_source.hpp"
 #include "intact/key.hpp"
 
 namespace intact::cli {

@@ -116,6 +116,13 @@ bool equal_constant_time(std::span<const std::uint8_t> a, std::span<const std::u
 std::vector<std::uint8_t> hkdf_sha256(std::span<const std::uint8_t> ikm,
                                       std::span<const std::uint8_t> salt,
                                       std::string_view info, std::size_t length) {
+  std::vector<std::uint8_t> out(length);
+  hkdf_sha256(ikm, salt, info, std::span<std::uint8_t>(out));
+  return out;
+}
+
+void hkdf_sha256(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt,
+                 std::string_view info, std::span<std::uint8_t> out) {
   EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   if (kdf == nullptr) openssl_failure("EVP_KDF_fetch(HKDF)");
   EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
@@ -137,11 +144,9 @@ std::vector<std::uint8_t> hkdf_sha256(std::span<const std::uint8_t> ikm,
                                         info.size()),
       OSSL_PARAM_construct_end(),
   };
-  std::vector<std::uint8_t> out(length);
   int ok = EVP_KDF_derive(ctx, out.data(), out.size(), params);
   EVP_KDF_CTX_free(ctx);
   if (ok != 1) openssl_failure("EVP_KDF_derive(HKDF)");
-  return out;
 }
 
 Digest sha256(std::span<const std::uint8_t> data) {

@@ -85,10 +85,10 @@ DirectionKeys derive_keys(std::span<const std::uint8_t> psk,
                           std::span<const std::uint8_t> server_nonce) {
   std::vector<std::uint8_t> salt(client_nonce.begin(), client_nonce.end());
   salt.insert(salt.end(), server_nonce.begin(), server_nonce.end());
-  return DirectionKeys{
-      hkdf_sha256(psk, salt, "intact v1 client to server", 32),
-      hkdf_sha256(psk, salt, "intact v1 server to client", 32),
-  };
+  DirectionKeys keys{SecretBytes(kDirectionKeySize), SecretBytes(kDirectionKeySize)};
+  hkdf_sha256(psk, salt, "intact v1 client to server", keys.client_to_server.writable());
+  hkdf_sha256(psk, salt, "intact v1 server to client", keys.server_to_client.writable());
+  return keys;
 }
 
 Digest transcript_hash(std::span<const std::uint8_t> client_hello,

@@ -1,5 +1,7 @@
 #include "intact/hex.hpp"
 
+#include "intact/secret.hpp"
+
 namespace intact {
 
 namespace {
@@ -29,7 +31,10 @@ std::optional<std::vector<std::uint8_t>> from_hex(std::string_view text) {
   for (std::size_t i = 0; i < out.size(); ++i) {
     int hi = hex_value(static_cast<std::uint8_t>(text[2 * i]));
     int lo = hex_value(static_cast<std::uint8_t>(text[2 * i + 1]));
-    if (hi < 0 || lo < 0) return std::nullopt;
+    if (hi < 0 || lo < 0) {
+      secure_wipe(out);  // the text may be a key: leave none of it decoded behind
+      return std::nullopt;
+    }
     out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "intact/failure.hpp"
 #include "intact/hex.hpp"
@@ -134,19 +135,11 @@ void LegacySession::send_data(std::span<const std::uint8_t> payload) {
   legacy::encode(mac_, payload, out_);
 }
 
-void LegacySession::send_chat(std::string_view sender, std::string_view text) {
-  scratch_.clear();
-  scratch_.insert(scratch_.end(), sender.begin(), sender.end());
-  scratch_.push_back(':');
-  scratch_.push_back(' ');
-  scratch_.insert(scratch_.end(), text.begin(), text.end());
-  send_data(scratch_);
+void LegacySession::send_chat(std::string_view, std::string_view) {
+  throw std::logic_error(
+      "LegacySession: the lab's format has no sender field; format the line and send_data it");
 }
 
-void LegacySession::send_notice(std::string_view text) {
-  scratch_.assign({'*', '*', '*', ' '});
-  scratch_.insert(scratch_.end(), text.begin(), text.end());
-  send_data(scratch_);
-}
+void LegacySession::send_notice(std::string_view text) { send_data(as_bytes(text)); }
 
 }  // namespace intact

@@ -7,7 +7,8 @@
 
 namespace intact {
 
-V1Session::V1Session(const Key& psk, Options options) : psk_(psk), opts_(std::move(options)) {
+V1Session::V1Session(const Key& psk, Options options, std::optional<Nonce> fixed_nonce)
+    : psk_(SecretBytes(psk.bytes())), opts_(std::move(options)), fixed_nonce_(fixed_nonce) {
   if (opts_.name.size() > v1::kMaxNameSize) {
     throw Error(Failure::usage, "a name is at most " + std::to_string(v1::kMaxNameSize) + " bytes");
   }
@@ -20,8 +21,8 @@ V1Session::V1Session(const Key& psk, Options options) : psk_(psk), opts_(std::mo
 }
 
 void V1Session::make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) const {
-  if (opts_.fixed_nonce_for_tests) {
-    nonce = *opts_.fixed_nonce_for_tests;
+  if (fixed_nonce_) {
+    nonce = *fixed_nonce_;
   } else {
     random_bytes(nonce);
   }
@@ -29,6 +30,7 @@ void V1Session::make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) cons
 
 Event V1Session::fail(Failure failure, std::string detail) {
   state_ = State::finished;
+  psk_.reset();  // a finished session derives nothing more
   Event e;
   e.kind = EventKind::protocol_error;
   e.failure = failure;
@@ -80,9 +82,9 @@ std::optional<Event> V1Session::poll_hello() {
     server_hello_.assign(peer_hello.begin(), peer_hello.end());
     in_.consume(v1::kHelloSize);
     std::span<const std::uint8_t> client_nonce(client_hello_.data() + 8, v1::kNonceSize);
-    keys = v1::derive_keys(psk_.bytes(), client_nonce, peer.nonce);
-    tx_.emplace(keys.client_to_server, opts_.max_payload);
-    rx_.emplace(keys.server_to_client, opts_.max_payload, opts_.strict);
+    keys = v1::derive_keys(psk_->bytes(), client_nonce, peer.nonce);
+    tx_.emplace(keys.client_to_server.bytes(), opts_.max_payload);
+    rx_.emplace(keys.server_to_client.bytes(), opts_.max_payload, opts_.strict);
   } else {
     client_hello_.assign(peer_hello.begin(), peer_hello.end());
     in_.consume(v1::kHelloSize);
@@ -90,10 +92,12 @@ std::optional<Event> V1Session::poll_hello() {
     make_nonce(mine.nonce);
     v1::encode_hello(mine, server_hello_);
     out_.insert(out_.end(), server_hello_.begin(), server_hello_.end());
-    keys = v1::derive_keys(psk_.bytes(), peer.nonce, mine.nonce);
-    tx_.emplace(keys.server_to_client, opts_.max_payload);
-    rx_.emplace(keys.client_to_server, opts_.max_payload, opts_.strict);
+    keys = v1::derive_keys(psk_->bytes(), peer.nonce, mine.nonce);
+    tx_.emplace(keys.server_to_client.bytes(), opts_.max_payload);
+    rx_.emplace(keys.client_to_server.bytes(), opts_.max_payload, opts_.strict);
   }
+  // The direction keys are all this session needs from now on.
+  psk_.reset();
   // Our CONFIRM goes out before we check the peer's: a peer with another key
   // then learns of the mismatch too, instead of waiting for a timeout.
   Digest th = v1::transcript_hash(client_hello_, server_hello_);

@@ -3,13 +3,11 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "intact/frame.hpp"
 
 namespace intact {
 
-namespace {
-// Length of the valid UTF-8 sequence starting at s[i] and its code point, or 0.
-std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t* cp) {
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t* cp) noexcept {
+  if (i >= s.size()) return 0;
   auto b = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
   std::uint8_t c = b(i);
   std::size_t n;
@@ -31,15 +29,12 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t* cp) {
   return n;
 }
 
-bool is_control(char32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F); }
+bool is_control(char32_t cp) noexcept { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F); }
 
-// Bidirectional formatting characters: they reorder what a terminal shows, so a
-// peer could make its text (or its name) read as something else ("Trojan Source").
-bool is_bidi_control(char32_t cp) {
+bool is_bidi_control(char32_t cp) noexcept {
   return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
          (cp >= 0x2066 && cp <= 0x2069);
 }
-}  // namespace
 
 std::string printable(std::string_view text) {
   std::string out;
@@ -97,22 +92,6 @@ std::string json_escape(std::string_view text) {
     i += n;
   }
   return out;
-}
-
-std::string valid_name_rule() {
-  return "1 to " + std::to_string(v1::kMaxNameSize) +
-         " bytes, no spaces or control characters, not starting with * or /";
-}
-
-bool is_valid_name(std::string_view name) {
-  if (name.empty() || name.size() > v1::kMaxNameSize || name[0] == '*' || name[0] == '/') return false;
-  for (std::size_t i = 0; i < name.size();) {
-    char32_t cp = 0;
-    std::size_t n = utf8_sequence(name, i, &cp);
-    if (n == 0 || is_control(cp) || is_bidi_control(cp) || cp == ' ' || cp == 0xA0) return false;
-    i += n;
-  }
-  return true;
 }
 
 }  // namespace intact

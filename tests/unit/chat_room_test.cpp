@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "chat/names.hpp"
 #include "chat/room.hpp"
 #include "intact/frame.hpp"
 #include "intact/text.hpp"
@@ -44,7 +45,7 @@ TEST(Room, AUniqueNameForALongNameStaysWithinTheSenderFieldAndDiffersFromTheTake
   room.join(first);
   std::string second = room.unique_name(longest);
   EXPECT_LE(second.size(), intact::v1::kMaxNameSize);
-  EXPECT_TRUE(intact::is_valid_name(second)) << second;
+  EXPECT_TRUE(intact::chat::is_valid_name(second)) << second;
   // What a recipient sees: the sender field keeps the first 64 bytes.
   EXPECT_NE(second.substr(0, intact::v1::kMaxNameSize), longest);
   FakeMember member2(second);
@@ -59,12 +60,12 @@ TEST(Room, ShorteningALongNameNeverSplitsAUtf8Character) {
   Room room;
   std::string wanted;
   while (wanted.size() + 2 <= intact::v1::kMaxNameSize) wanted += "\xC3\xA9";  // é
-  ASSERT_TRUE(intact::is_valid_name(wanted));
+  ASSERT_TRUE(intact::chat::is_valid_name(wanted));
   FakeMember first(wanted);
   room.join(first);
   std::string name = room.unique_name(wanted);
   EXPECT_LE(name.size(), intact::v1::kMaxNameSize);
-  EXPECT_TRUE(intact::is_valid_name(name)) << name;
+  EXPECT_TRUE(intact::chat::is_valid_name(name)) << name;
 }
 
 TEST(Room, BroadcastReachesEveryoneButTheSenderAndRenameKeepsLookupsRight) {

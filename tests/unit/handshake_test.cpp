@@ -46,7 +46,7 @@ struct Vectors {
 // `seq`, sealed under `key`, with `payload`.
 struct Case {
   Vectors v;
-  FrameReceiver rx{v.keys().server_to_client};
+  FrameReceiver rx{v.keys().server_to_client.bytes()};
   InputBuffer in;
 
   void seal(std::span<const std::uint8_t> key, v1::FrameType type, std::uint64_t seq,
@@ -74,15 +74,15 @@ struct Case {
 TEST(KeysFromHellos, ReadTheNoncesFromBothHellosAndGiveTheSpecsKeys) {
   Vectors v;
   auto k = v.keys();
-  EXPECT_EQ(to_hex_upper(k.client_to_server),
+  EXPECT_EQ(to_hex_upper(k.client_to_server.bytes()),
             "9F79547A28F71CD018C769CBCCFD14F0041DA718D0A52A2571A4283C818CB7D3");
-  EXPECT_EQ(to_hex_upper(k.server_to_client),
+  EXPECT_EQ(to_hex_upper(k.server_to_client.bytes()),
             "132286A7C8707CF55C5C1C30EFE15F3FE09513FF1CFBAA2A4B2E52D2D2EC39DD");
 }
 
 TEST(CheckConfirm, AValidConfirmIsOkAndNamesThePeerWithoutConsumingInput) {
   Case c;
-  c.seal(c.v.keys().server_to_client, v1::FrameType::confirm, 0, c.confirm_payload("server"));
+  c.seal(c.v.keys().server_to_client.bytes(), v1::FrameType::confirm, 0, c.confirm_payload("server"));
   auto r = c.check();
   ASSERT_EQ(r.status, Status::ok) << r.detail;
   EXPECT_EQ(r.peer_name, "server");
@@ -93,7 +93,7 @@ TEST(CheckConfirm, AValidConfirmIsOkAndNamesThePeerWithoutConsumingInput) {
 
 TEST(CheckConfirm, AnIncompleteFrameNeedsMoreAndReportsTheHeaderOnceItIsWhole) {
   Case c;
-  c.seal(c.v.keys().server_to_client, v1::FrameType::confirm, 0, c.confirm_payload("server"));
+  c.seal(c.v.keys().server_to_client.bytes(), v1::FrameType::confirm, 0, c.confirm_payload("server"));
   Bytes whole(c.in.data().begin(), c.in.data().end());
   for (std::size_t n : {std::size_t{0}, v1::kHeaderSize - 1, v1::kHeaderSize, whole.size() - 1}) {
     Case part;
@@ -106,7 +106,7 @@ TEST(CheckConfirm, AnIncompleteFrameNeedsMoreAndReportsTheHeaderOnceItIsWhole) {
 
 TEST(CheckConfirm, AConfirmUnderAnotherKeyIsAKeyMismatch) {
   Case c;
-  c.seal(c.v.keys().client_to_server, v1::FrameType::confirm, 0, c.confirm_payload("server"));
+  c.seal(c.v.keys().client_to_server.bytes(), v1::FrameType::confirm, 0, c.confirm_payload("server"));
   auto r = c.check();
   ASSERT_EQ(r.status, Status::failed);
   EXPECT_EQ(r.failure, Failure::key_mismatch);
@@ -149,7 +149,7 @@ TEST(CheckConfirm, AnUnknownFrameTypeIsAProtocolFailure) {
 
 TEST(CheckConfirm, AValidFrameOfAnotherTypeIsAProtocolFailure) {
   Case c;
-  c.seal(c.v.keys().server_to_client, v1::FrameType::data, 0, c.confirm_payload("server"));
+  c.seal(c.v.keys().server_to_client.bytes(), v1::FrameType::data, 0, c.confirm_payload("server"));
   auto r = c.check();
   ASSERT_EQ(r.status, Status::failed);
   EXPECT_EQ(r.failure, Failure::protocol);
@@ -158,7 +158,7 @@ TEST(CheckConfirm, AValidFrameOfAnotherTypeIsAProtocolFailure) {
 
 TEST(CheckConfirm, AConfirmAtASequenceNumberOtherThanZeroIsAProtocolFailure) {
   Case c;
-  c.seal(c.v.keys().server_to_client, v1::FrameType::confirm, 1, c.confirm_payload("server"));
+  c.seal(c.v.keys().server_to_client.bytes(), v1::FrameType::confirm, 1, c.confirm_payload("server"));
   auto r = c.check();
   ASSERT_EQ(r.status, Status::failed);
   EXPECT_EQ(r.failure, Failure::protocol);
@@ -169,7 +169,7 @@ TEST(CheckConfirm, AConfirmShorterThanTheTranscriptIsAProtocolFailure) {
   Case c;
   Bytes short_payload = c.v.transcript();
   short_payload.pop_back();
-  c.seal(c.v.keys().server_to_client, v1::FrameType::confirm, 0, short_payload);
+  c.seal(c.v.keys().server_to_client.bytes(), v1::FrameType::confirm, 0, short_payload);
   auto r = c.check();
   ASSERT_EQ(r.status, Status::failed);
   EXPECT_EQ(r.failure, Failure::protocol);
@@ -180,7 +180,7 @@ TEST(CheckConfirm, AConfirmOverAnotherTranscriptIsAProtocolFailure) {
   Case c;
   Bytes p = c.confirm_payload("server");
   p[0] ^= 0x01;
-  c.seal(c.v.keys().server_to_client, v1::FrameType::confirm, 0, p);
+  c.seal(c.v.keys().server_to_client.bytes(), v1::FrameType::confirm, 0, p);
   auto r = c.check();
   ASSERT_EQ(r.status, Status::failed);
   EXPECT_EQ(r.failure, Failure::protocol);
@@ -189,9 +189,9 @@ TEST(CheckConfirm, AConfirmOverAnotherTranscriptIsAProtocolFailure) {
 
 TEST(CheckConfirm, TheLongestNameFitsAndTheCheckIsTheSameForTheOtherDirection) {
   Case c;
-  FrameReceiver from_client(c.v.keys().client_to_server);
+  FrameReceiver from_client(c.v.keys().client_to_server.bytes());
   std::string longest(v1::kMaxNameSize, 'n');
-  c.seal(c.v.keys().client_to_server, v1::FrameType::confirm, 0, c.confirm_payload(longest));
+  c.seal(c.v.keys().client_to_server.bytes(), v1::FrameType::confirm, 0, c.confirm_payload(longest));
   auto r = v1::check_confirm(from_client, c.in, c.v.client_hello, c.v.server_hello);
   ASSERT_EQ(r.status, Status::ok) << r.detail;
   EXPECT_EQ(r.peer_name, longest);

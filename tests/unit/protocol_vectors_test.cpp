@@ -10,6 +10,7 @@
 
 #include "intact/frame.hpp"
 #include "intact/hex.hpp"
+#include "intact/testing.hpp"
 #include "intact/v1_session.hpp"
 
 namespace intact {
@@ -59,14 +60,14 @@ std::string take_hex(Session& s) {
 
 struct VectorSessions {
   VectorSessions()
-      : client(Key::from_hex(kPsk), options(v1::Role::client, "alice", 0xC0)),
-        server(Key::from_hex(kPsk), options(v1::Role::server, "server", 0x50)) {}
-  static V1Session::Options options(v1::Role role, std::string name, std::uint8_t nonce) {
+      : client(session(v1::Role::client, "alice", 0xC0)),
+        server(session(v1::Role::server, "server", 0x50)) {}
+  static V1Session session(v1::Role role, std::string name, std::uint8_t nonce) {
     V1Session::Options o;
     o.role = role;
     o.name = std::move(name);
-    o.fixed_nonce_for_tests = nonce_counting_from(nonce);
-    return o;
+    return testing::v1_session_with_fixed_nonce(Key::from_hex(kPsk), std::move(o),
+                                                nonce_counting_from(nonce));
   }
   V1Session client;
   V1Session server;
@@ -82,8 +83,8 @@ TEST(ProtocolVectors, TheNoncesAreTheDocumentedCountingPatterns) {
 TEST(ProtocolVectors, KeyScheduleAndTranscriptMatchTheDocument) {
   auto psk = *from_hex(kPsk);
   auto keys = v1::derive_keys(psk, nonce_counting_from(0xC0), nonce_counting_from(0x50));
-  EXPECT_EQ(hex_of(keys.client_to_server), kClientToServer);
-  EXPECT_EQ(hex_of(keys.server_to_client), kServerToClient);
+  EXPECT_EQ(hex_of(keys.client_to_server.bytes()), kClientToServer);
+  EXPECT_EQ(hex_of(keys.server_to_client.bytes()), kServerToClient);
   EXPECT_EQ(hex_of(v1::transcript_hash(*from_hex(kClientHello), *from_hex(kServerHello))),
             kTranscript);
 }

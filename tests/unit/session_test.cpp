@@ -16,6 +16,7 @@
 #include "intact/failure.hpp"
 #include "intact/frame.hpp"
 #include "intact/hex.hpp"
+#include "intact/testing.hpp"
 #include "intact/v1_session.hpp"
 
 namespace intact {
@@ -108,9 +109,11 @@ V1Session::Options server_options(std::string name = "server") {
 // A client and a server; handshake() runs the exchange to its end and keeps every event.
 struct Pair {
   explicit Pair(const char* client_key = kKeyHex, const char* server_key = kKeyHex,
-                V1Session::Options co = client_options(), V1Session::Options so = server_options())
-      : client(Key::from_hex(client_key), std::move(co)),
-        server(Key::from_hex(server_key), std::move(so)) {}
+                V1Session::Options co = client_options(), V1Session::Options so = server_options(),
+                std::optional<testing::Nonce> client_nonce = {},
+                std::optional<testing::Nonce> server_nonce = {})
+      : client(testing::v1_session_with_fixed_nonce(Key::from_hex(client_key), std::move(co), client_nonce)),
+        server(testing::v1_session_with_fixed_nonce(Key::from_hex(server_key), std::move(so), server_nonce)) {}
 
   void handshake() {
     for (int round = 0; round < 8; ++round) {
@@ -161,6 +164,32 @@ TEST(V1Handshake, ClientAndServerEstablishAndEachLearnsThePeersName) {
   EXPECT_EQ(p.server.peer_name(), "alice");
   EXPECT_FALSE(p.client.finished());
   EXPECT_FALSE(p.server.finished());
+}
+
+TEST(V1Handshake, EachSideDropsThePreSharedKeyOnceItsKeysAreDerived) {
+  Pair p;
+  EXPECT_TRUE(p.client.holds_psk());
+  EXPECT_TRUE(p.server.holds_psk());
+  // The server derives its keys from the client's hello; the client from the server's.
+  deliver(p.server, take(p.client));
+  EXPECT_FALSE(p.server.holds_psk());
+  EXPECT_TRUE(p.client.holds_psk());
+  deliver(p.client, take(p.server));
+  EXPECT_FALSE(p.client.holds_psk());
+  p.handshake();
+  ASSERT_TRUE(p.client.established());
+  ASSERT_TRUE(p.server.established());
+  EXPECT_FALSE(p.client.holds_psk());
+  EXPECT_FALSE(p.server.holds_psk());
+}
+
+TEST(V1Handshake, AFailedHandshakeDropsThePreSharedKeyToo) {
+  V1Session client(Key::from_hex(kKeyHex), client_options());
+  client.feed(as_bytes("not an intact hello at all, but long enough to judge"));
+  auto e = client.poll();
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->kind, EventKind::protocol_error);
+  EXPECT_FALSE(client.holds_psk());
 }
 
 TEST(V1Handshake, ClientSendsItsHelloAtOnceAndServerWaitsForIt) {
@@ -339,13 +368,12 @@ TEST(V1Handshake, EofInsideTheConfirmFrameIsAProtocolError) {
 
 TEST(V1Handshake, ADataFrameInPlaceOfTheConfirmIsRefused) {
   // Both sides use fixed nonces, so the test can seal frames under the real direction key.
-  auto co = client_options();
-  co.fixed_nonce_for_tests = nonce_of(0xC0);
-  V1Session client(Key::from_hex(kKeyHex), co);
+  V1Session client =
+      testing::v1_session_with_fixed_nonce(Key::from_hex(kKeyHex), client_options(), nonce_of(0xC0));
   Bytes server_hello;
   v1::encode_hello({v1::Role::server, v1::kVersion, nonce_of(0x50)}, server_hello);
   auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC0), nonce_of(0x50));
-  FrameSealer s2c(keys.server_to_client);
+  FrameSealer s2c(keys.server_to_client.bytes());
   Bytes flight = server_hello;
   s2c.seal(v1::FrameType::data, as_bytes("no confirm"), flight);
   auto events = deliver(client, flight);
@@ -360,13 +388,12 @@ TEST(V1Handshake, ADataFrameInPlaceOfTheConfirmIsRefused) {
 std::vector<Seen> client_sees_confirm(v1::FrameType type, std::uint64_t seq,
                                       std::span<const std::uint8_t> transcript,
                                       std::string_view name) {
-  auto co = client_options();
-  co.fixed_nonce_for_tests = nonce_of(0xC0);
-  V1Session client(Key::from_hex(kKeyHex), co);
+  V1Session client =
+      testing::v1_session_with_fixed_nonce(Key::from_hex(kKeyHex), client_options(), nonce_of(0xC0));
   Bytes server_hello;
   v1::encode_hello({v1::Role::server, v1::kVersion, nonce_of(0x50)}, server_hello);
   auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC0), nonce_of(0x50));
-  HmacSha256 mac(keys.server_to_client);
+  HmacSha256 mac(keys.server_to_client.bytes());
   Bytes payload(transcript.begin(), transcript.end());
   payload.insert(payload.end(), name.begin(), name.end());
   Bytes frame(v1::kHeaderSize);
@@ -881,14 +908,10 @@ TEST(V1Messages, ChatFramesCarryTheRelayedSenderAndNoticesTheirType) {
 // seal frames a correct peer would never send: they verify, and must still be refused.
 struct Forger {
   Forger() {
-    auto co = client_options();
-    co.fixed_nonce_for_tests = nonce_of(0xC1);
-    auto so = server_options();
-    so.fixed_nonce_for_tests = nonce_of(0x51);
-    pair.emplace(kKeyHex, kKeyHex, co, so);
+    pair.emplace(kKeyHex, kKeyHex, client_options(), server_options(), nonce_of(0xC1), nonce_of(0x51));
     pair->handshake();
     auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC1), nonce_of(0x51));
-    c2s.emplace(keys.client_to_server);
+    c2s.emplace(keys.client_to_server.bytes());
     Bytes skip;
     c2s->seal(v1::FrameType::confirm, {}, skip);  // seq 0 was the handshake's CONFIRM
   }
@@ -931,7 +954,7 @@ TEST(V1Messages, AValidFrameAtTheLastSequenceNumberIsAcceptedAndNothingAfterIt) 
   Forger f;
   // Two frames sealed under the right key with seq near the top, by hand.
   auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC1), nonce_of(0x51));
-  HmacSha256 mac(keys.client_to_server);
+  HmacSha256 mac(keys.client_to_server.bytes());
   auto frame_at = [&](std::uint64_t seq, std::string_view text) {
     Bytes out(v1::kHeaderSize);
     v1::encode_header({v1::FrameType::data, seq, static_cast<std::uint32_t>(text.size())},
@@ -983,11 +1006,8 @@ TEST(V1Streaming, FeedingOneByteAtATimeGivesTheSameEventsAsFeedingAllAtOnce) {
   // A whole client->server stream, recorded: hello, CONFIRM, messages, a
   // replay, a tampered frame, a deleted frame, and the close. Fixed nonces let
   // fresh servers replay the recording.
-  auto co = client_options();
-  co.fixed_nonce_for_tests = nonce_of(0xC2);
   auto so = server_options();
-  so.fixed_nonce_for_tests = nonce_of(0x52);
-  Pair p(kKeyHex, kKeyHex, co, so);
+  Pair p(kKeyHex, kKeyHex, client_options(), so, nonce_of(0xC2), nonce_of(0x52));
   Bytes stream;
   auto record = [&](const Bytes& b) { stream.insert(stream.end(), b.begin(), b.end()); };
   for (int round = 0; round < 8; ++round) {
@@ -1016,12 +1036,12 @@ TEST(V1Streaming, FeedingOneByteAtATimeGivesTheSameEventsAsFeedingAllAtOnce) {
   p.client.close("bye");
   record(take(p.client));
 
-  V1Session all(Key::from_hex(kKeyHex), so);
+  V1Session all = testing::v1_session_with_fixed_nonce(Key::from_hex(kKeyHex), so, nonce_of(0x52));
   auto at_once = deliver(all, stream);
   all.feed_eof();
   for (auto& e : drain(all)) at_once.push_back(e);
 
-  V1Session bytewise(Key::from_hex(kKeyHex), so);
+  V1Session bytewise = testing::v1_session_with_fixed_nonce(Key::from_hex(kKeyHex), so, nonce_of(0x52));
   std::vector<Seen> one_by_one;
   for (std::uint8_t b : stream) {
     for (auto& e : deliver(bytewise, std::span<const std::uint8_t>(&b, 1))) one_by_one.push_back(e);

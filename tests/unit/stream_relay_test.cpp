@@ -100,7 +100,8 @@ struct Outcome {
 };
 
 std::future<Outcome> relay_async(int socket_fd, const Key& key, RelayOptions options) {
-  return std::async(std::launch::async, [socket_fd, key, options] {
+  // `key` (one of the test's constant keys) outlives the future.
+  return std::async(std::launch::async, [socket_fd, &key, options] {
     try {
       return Outcome{relay_stream(socket_fd, key, options), ""};
     } catch (const Error& e) {

@@ -1,4 +1,4 @@
-// What reaches a terminal or a JSON line from the network: printable(), json_escape(), names.
+// What reaches a terminal or a JSON line from the network: printable(), json_escape().
 #include "intact/text.hpp"
 
 #include <gtest/gtest.h>
@@ -41,24 +41,6 @@ TEST(JsonEscape, EscapesQuotesBackslashesAndControlsAndReplacesInvalidUtf8) {
   EXPECT_EQ(json_escape("a\nb\tc\rd\x01"), "a\\nb\\tc\\rd\\u0001");
   EXPECT_EQ(json_escape("\xff"), "\\uFFFD");
   EXPECT_EQ(json_escape("é✓"), "é✓");
-}
-
-TEST(ValidName, AcceptsOrdinaryNamesUpTo64Bytes) {
-  EXPECT_TRUE(is_valid_name("alice"));
-  EXPECT_TRUE(is_valid_name("Đức-2"));
-  EXPECT_TRUE(is_valid_name(std::string(64, 'n')));
-}
-
-TEST(ValidName, RefusesWhatCouldSpoofOrBreakCommands) {
-  EXPECT_FALSE(is_valid_name(""));
-  EXPECT_FALSE(is_valid_name(std::string(65, 'n')));
-  EXPECT_FALSE(is_valid_name("two words"));
-  EXPECT_FALSE(is_valid_name("*** server"));
-  EXPECT_FALSE(is_valid_name("/msg"));
-  EXPECT_FALSE(is_valid_name("bell\x07"));
-  EXPECT_FALSE(is_valid_name("nbsp\u00A0x"));
-  EXPECT_FALSE(is_valid_name("admin\u202Enimda"));
-  EXPECT_FALSE(is_valid_name("bad\xff"));
 }
 
 }  // namespace
