@@ -261,6 +261,11 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
   }
 }
 
+void ChatServer::on_idle(net::Connection& c) {
+  if (Member* m = member_of(c); m != nullptr && m->joined) m->send_notice("idle for too long; disconnecting");
+  c.close("idle timeout");
+}
+
 void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& disconnect) {
   Member* m = member_of(c);
   if (m != nullptr && m->joined) {

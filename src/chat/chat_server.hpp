@@ -56,6 +56,7 @@ class ChatServer final : public net::ConnectionObserver {
 
   void on_event(net::Connection& c, const Event& e) override;
   void on_disconnect(net::Connection& c, const net::Disconnect& disconnect) override;
+  void on_idle(net::Connection& c) override;
 
  private:
   class Member;

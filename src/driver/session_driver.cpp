@@ -19,6 +19,7 @@ SessionDriver::SessionDriver(Session& session, Limits limits, TimePoint now)
 void SessionDriver::received(std::span<const std::uint8_t> bytes, TimePoint now) {
   now_ = now;
   last_activity_ = now;
+  idle_reported_ = false;
   if (ended_) return;
   session_.feed(bytes);
 }
@@ -164,7 +165,7 @@ TimePoint SessionDriver::deadline() const noexcept {
     d = std::min(d, std::max(closing_since_, last_write_) + limits_.flush_timeout);
   } else if (closing_) {
     d = std::min(d, std::max(closing_since_, last_write_) + limits_.linger);
-  } else if (limits_.idle_timeout.count() > 0 && established_) {
+  } else if (limits_.idle_timeout.count() > 0 && established_ && !idle_reported_) {
     d = std::min(d, last_activity_ + limits_.idle_timeout);
   }
   return d;
@@ -199,10 +200,13 @@ void SessionDriver::on_timer(TimePoint now) {
       end(Failure::timeout, "closed (the peer did not answer our close within " + ms(limits_.linger) + ")");
     return;
   }
-  if (limits_.idle_timeout.count() > 0 && established_ && now >= last_activity_ + limits_.idle_timeout) {
-    send_notice("idle for too long; disconnecting");
-    close("idle timeout", now);
-  }
+}
+
+bool SessionDriver::idle_due(TimePoint now) {
+  if (ended_ || closing_ || idle_reported_ || !established_ || limits_.idle_timeout.count() <= 0) return false;
+  if (now < last_activity_ + limits_.idle_timeout) return false;
+  idle_reported_ = true;
+  return true;
 }
 
 }  // namespace intact::driver

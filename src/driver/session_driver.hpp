@@ -110,8 +110,12 @@ class SessionDriver {
   // ---- time
   // When on_timer() must be called next (TimePoint::max() when nothing waits).
   TimePoint deadline() const noexcept;
-  // Applies every deadline that passed: handshake, idle, flush, linger.
+  // Applies every deadline that passed: handshake, flush, linger.
   void on_timer(TimePoint now);
+  // True once the session has been silent for idle_timeout (once per silence):
+  // the application says so in its own words (a notice, in its format) and
+  // closes. Until it does, or the peer speaks, the idle deadline is not due again.
+  bool idle_due(TimePoint now);
 
   // ---- the end
   bool ended() const noexcept { return ended_; }
@@ -144,6 +148,7 @@ class SessionDriver {
   TimePoint closing_since_;
   TimePoint last_write_;  // the last time the transport took some of our bytes
   TimePoint now_;         // the latest time we were told, for events that carry none
+  bool idle_reported_ = false;  // idle_due() said so for the current silence
 };
 
 }  // namespace intact::driver

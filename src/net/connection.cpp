@@ -11,6 +11,8 @@
 
 namespace intact::net {
 
+void ConnectionObserver::on_idle(Connection& connection) { connection.close("idle timeout"); }
+
 Connection::Connection(tcp::socket socket, std::unique_ptr<Session> session,
                        ConnectionObserver& observer, ConnectionLimits limits)
     : socket_(std::move(socket)),
@@ -129,7 +131,9 @@ asio::awaitable<void> Connection::writer() {
 asio::awaitable<void> Connection::watchdog() {
   auto self = shared_from_this();
   while (open_) {
-    driver_.on_timer(Clock::now());
+    auto now = Clock::now();
+    driver_.on_timer(now);
+    if (open_ && !driver_.ended() && driver_.idle_due(now)) observer_.on_idle(*this);
     settle();
     if (!open_) co_return;
     watchdog_at_ = driver_.deadline();

@@ -45,6 +45,9 @@ class ConnectionObserver {
   // Exactly once, when the connection is gone: decide on disconnect.failure
   // (none for a clean, authenticated close), show disconnect.detail.
   virtual void on_disconnect(Connection& connection, const Disconnect& disconnect) = 0;
+  // The peer has been silent for idle_timeout. The default closes; an
+  // application that tells the peer why first (a room's notice) overrides it.
+  virtual void on_idle(Connection& connection);
 };
 
 // The driver's limits (handshake, idle, flush, linger, queued bytes) and the socket's read size.

@@ -1,0 +1,231 @@
+// The one session driver, with an injected clock: two real sessions joined
+// through memory (driver/memory_pump.hpp), the time moved by hand. Each
+// deadline is checked just before it (nothing happens) and at it.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "driver/memory_pump.hpp"
+#include "driver/session_driver.hpp"
+#include "intact/frame.hpp"
+#include "intact/key.hpp"
+#include "intact/legacy.hpp"
+#include "intact/text.hpp"
+#include "intact/v1_session.hpp"
+
+namespace intact::driver {
+namespace {
+
+using std::chrono::milliseconds;
+
+const Key kKey = Key::from_hex("00112233445566778899AABBCCDDEEFF");
+const Key kOtherKey = Key::from_hex("FFEEDDCCBBAA99887766554433221100");
+const TimePoint t0 = TimePoint{} + std::chrono::hours(1);
+
+V1Session::Options role(v1::Role r) {
+  V1Session::Options o;
+  o.role = r;
+  o.name = r == v1::Role::client ? "client" : "server";
+  return o;
+}
+
+Limits limits() {
+  Limits l;
+  l.handshake_timeout = milliseconds(1000);
+  l.linger = milliseconds(200);
+  l.flush_timeout = milliseconds(500);
+  l.max_queued_bytes = 4096;
+  return l;
+}
+
+struct Log {
+  std::vector<EventKind> kinds;
+  std::vector<std::string> messages;
+  EventSink sink() {
+    return [this](const Event& e) {
+      kinds.push_back(e.kind);
+      if (e.kind == EventKind::message) messages.emplace_back(as_text(e.payload));
+    };
+  }
+};
+
+struct Pair {
+  V1Session client_session{kKey, role(v1::Role::client)};
+  V1Session server_session;
+  SessionDriver client{client_session, limits(), t0};
+  SessionDriver server;
+  Log client_log, server_log;
+  explicit Pair(const Key& server_key = kKey)
+      : server_session(server_key, role(v1::Role::server)), server(server_session, limits(), t0) {}
+  void exchange(TimePoint now = t0) { driver::exchange(client, server, now, client_log.sink(), server_log.sink()); }
+};
+
+TEST(SessionDriver, TwoPeersShakeHandsTalkAndCloseCleanly) {
+  Pair p;
+  p.exchange();
+  ASSERT_TRUE(p.client.established());
+  ASSERT_TRUE(p.server.established());
+  EXPECT_TRUE(p.client.send_data(as_bytes("hello")));
+  p.client.close("done", t0);
+  p.exchange();
+  EXPECT_EQ(p.server_log.messages, std::vector<std::string>{"hello"});
+  // The server answered the client's close by itself; each side half-closed once all was written.
+  ASSERT_TRUE(p.server.ended());
+  EXPECT_TRUE(p.server.disconnect().clean()) << p.server.disconnect().detail;
+  ASSERT_TRUE(p.client.ended());
+  EXPECT_TRUE(p.client.disconnect().clean()) << p.client.disconnect().detail;
+}
+
+TEST(SessionDriver, ASilentPeerEndsAtTheHandshakeDeadlineAndNotBefore) {
+  V1Session s(kKey, role(v1::Role::server));
+  SessionDriver d(s, limits(), t0);
+  EXPECT_EQ(d.deadline(), t0 + milliseconds(1000));
+  d.on_timer(t0 + milliseconds(999));
+  EXPECT_FALSE(d.ended());
+  d.on_timer(t0 + milliseconds(1000));
+  ASSERT_TRUE(d.ended());
+  EXPECT_EQ(d.disconnect().failure, Failure::timeout);
+  EXPECT_NE(d.disconnect().detail.find("no handshake within 1000 ms"), std::string::npos);
+}
+
+TEST(SessionDriver, AWrongKeyEndsBothSidesAsAKeyMismatchAfterOurConfirmIsWritten) {
+  Pair p(kOtherKey);
+  // Client hello -> server; the server's hello and CONFIRM -> the client, in one piece.
+  deliver(p.server, take_written(p.client, t0), t0, p.server_log.sink());
+  deliver(p.client, take_written(p.server, t0), t0, p.client_log.sink());
+  // The client saw the mismatch, but its own CONFIRM is still queued: it is not done yet.
+  EXPECT_FALSE(p.client.ended());
+  EXPECT_FALSE(p.client.wants_input());
+  auto confirm = take_written(p.client, t0);
+  EXPECT_FALSE(confirm.empty());
+  ASSERT_TRUE(p.client.ended());
+  EXPECT_EQ(p.client.disconnect().failure, Failure::key_mismatch);
+  // ... and that CONFIRM tells the server of the mismatch too.
+  deliver(p.server, confirm, t0, p.server_log.sink());
+  ASSERT_TRUE(p.server.ended());
+  EXPECT_EQ(p.server.disconnect().failure, Failure::key_mismatch);
+}
+
+TEST(SessionDriver, AFailureWhoseOutputIsNeverTakenEndsAtTheLingerDeadline) {
+  Pair p(kOtherKey);
+  deliver(p.server, take_written(p.client, t0), t0, p.server_log.sink());
+  deliver(p.client, take_written(p.server, t0), t0, p.client_log.sink());
+  ASSERT_FALSE(p.client.ended());
+  p.client.on_timer(t0 + milliseconds(199));
+  EXPECT_FALSE(p.client.ended());
+  p.client.on_timer(t0 + milliseconds(200));
+  ASSERT_TRUE(p.client.ended());
+  EXPECT_EQ(p.client.disconnect().failure, Failure::key_mismatch);
+}
+
+TEST(SessionDriver, APeerThatNeverAnswersOurCloseIsGivenUpAfterTheLinger) {
+  Pair p;
+  p.exchange();
+  p.client.close({}, t0);
+  auto bytes = take_written(p.client, t0 + milliseconds(10));  // written and half-closed at +10 ms
+  EXPECT_FALSE(bytes.empty());
+  p.client.on_timer(t0 + milliseconds(209));
+  EXPECT_FALSE(p.client.ended());
+  p.client.on_timer(t0 + milliseconds(210));
+  ASSERT_TRUE(p.client.ended());
+  EXPECT_EQ(p.client.disconnect().failure, Failure::timeout);
+}
+
+TEST(SessionDriver, APeerThatReadsNothingIsGivenUpAfterTheFlushTimeoutSayingHowMuchWasLost) {
+  Pair p;
+  p.exchange();
+  ASSERT_TRUE(p.client.send_data(as_bytes("never read")));
+  p.client.close({}, t0);
+  std::vector<std::uint8_t> in_flight;
+  p.client.take_output(in_flight);  // the socket took nothing of it
+  EXPECT_FALSE(p.client.wants_write_shutdown());
+  p.client.on_timer(t0 + milliseconds(499));
+  EXPECT_FALSE(p.client.ended());
+  p.client.wrote(1, t0 + milliseconds(400));  // progress pushes the deadline
+  p.client.on_timer(t0 + milliseconds(899));
+  EXPECT_FALSE(p.client.ended());
+  p.client.on_timer(t0 + milliseconds(900));
+  ASSERT_TRUE(p.client.ended());
+  EXPECT_EQ(p.client.disconnect().failure, Failure::timeout);
+  EXPECT_NE(p.client.disconnect().detail.find(std::to_string(in_flight.size() - 1) + " bytes were never sent"),
+            std::string::npos)
+      << p.client.disconnect().detail;
+}
+
+TEST(SessionDriver, TheQueueBoundEndsTheSessionInsteadOfGrowing) {
+  Pair p;
+  p.exchange();
+  std::string big(1000, 'x');
+  const std::size_t frame = big.size() + v1::kFrameOverhead;
+  std::size_t queued = 0;
+  while (p.client.send_data(as_bytes(big))) ++queued;
+  EXPECT_EQ(queued, 4096 / frame);  // as many frames as fit in the bound, and not one more
+  ASSERT_TRUE(p.client.ended());
+  EXPECT_EQ(p.client.disconnect().failure, Failure::over_limit);
+  EXPECT_FALSE(p.client.send_data(as_bytes("x")));
+}
+
+TEST(SessionDriver, NothingIsSentBeforeTheHandshakeOrAfterTheClose) {
+  Pair p;
+  EXPECT_FALSE(p.client.send_data(as_bytes("early")));
+  p.exchange();
+  p.client.close({}, t0);
+  EXPECT_FALSE(p.client.send_data(as_bytes("late")));
+}
+
+TEST(SessionDriver, AStreamCutBeforeTheCloseIsATruncation) {
+  Pair p;
+  p.exchange();
+  p.client.send_data(as_bytes("one"));
+  p.exchange();
+  p.server.received_end(t0);
+  drain(p.server, p.server_log.sink());
+  ASSERT_TRUE(p.server.ended());
+  EXPECT_EQ(p.server.disconnect().failure, Failure::truncated);
+  EXPECT_EQ(p.server_log.messages, std::vector<std::string>{"one"});
+}
+
+TEST(SessionDriver, IdleIsDueOncePerSilenceAndActivityRestartsIt) {
+  Limits l = limits();
+  l.idle_timeout = milliseconds(300);
+  LegacySession s(kKey);
+  SessionDriver d(s, l, t0);
+  ASSERT_TRUE(d.established());
+  EXPECT_EQ(d.deadline(), t0 + milliseconds(300));
+  EXPECT_FALSE(d.idle_due(t0 + milliseconds(299)));
+  EXPECT_TRUE(d.idle_due(t0 + milliseconds(300)));
+  EXPECT_FALSE(d.idle_due(t0 + milliseconds(301)));
+  EXPECT_EQ(d.deadline(), TimePoint::max());
+  d.received(as_bytes("x"), t0 + milliseconds(400));
+  EXPECT_FALSE(d.idle_due(t0 + milliseconds(699)));
+  EXPECT_TRUE(d.idle_due(t0 + milliseconds(700)));
+}
+
+TEST(SessionDriver, TheLabsFormatEndsCleanlyAtTheEndOfTheStream) {
+  LegacySession s(kKey);
+  SessionDriver d(s, limits(), t0);
+  d.received_end(t0);
+  Log log;
+  drain(d, log.sink());
+  EXPECT_EQ(log.kinds, std::vector<EventKind>{EventKind::closed});
+  ASSERT_TRUE(d.wants_write_shutdown());
+  d.write_shut_down(t0);
+  ASSERT_TRUE(d.ended());
+  EXPECT_TRUE(d.disconnect().clean());
+}
+
+TEST(SessionDriver, AStreamCutInsideALabMessageIsATruncation) {
+  LegacySession s(kKey);
+  SessionDriver d(s, limits(), t0);
+  d.received(as_bytes("half a mess"), t0);
+  d.received_end(t0, "Connection reset by peer");
+  Log log;
+  drain(d, log.sink());
+  ASSERT_TRUE(d.ended());
+  EXPECT_EQ(d.disconnect().failure, Failure::truncated);  // cut inside a message, whatever the socket said
+}
+
+}  // namespace
+}  // namespace intact::driver
