@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "attack/attack_spec.hpp"
-#include "intact/json.hpp"  // json_quote, for the reports built on this log
+#include "intact/json.hpp"
 
 namespace intact::attack {
 

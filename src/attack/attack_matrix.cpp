@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "attack/action_log.hpp"
+#include "intact/json.hpp"
 #include "attack/tamper_proxy.hpp"
 #include "intact/key.hpp"
 #include "intact/legacy.hpp"
@@ -286,25 +287,31 @@ std::string format_matrix_table(const std::vector<MatrixCell>& cells) {
 }
 
 std::string format_matrix_json(const std::vector<MatrixCell>& cells) {
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (std::size_t k = 0; k < v.size(); ++k) s += (k ? "," : "") + json_quote(v[k]);
+    return s + "]";
+  };
   std::string out = "{\"cells\":[";
   bool all = true;
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const auto& c = cells[i];
     all = all && c.as_expected();
-    auto list = [](const std::vector<std::string>& v) {
-      std::string s = "[";
-      for (std::size_t k = 0; k < v.size(); ++k) s += (k ? "," : "") + json_quote(v[k]);
-      return s + "]";
-    };
     if (i) out += ",";
-    out += "\n{\"attack\":" + json_quote(c.attack) + ",\"what\":" + json_quote(c.what) +
-           ",\"spec\":" + json_quote(c.spec) + ",\"format\":\"" +
-           std::string(format_name(c.format)) + "\",\"receiver\":" + json_quote(c.receiver) +
-           ",\"reported\":" + list(c.reported) + ",\"delivered\":" + list(c.delivered) +
-           ",\"caught\":" + (c.caught ? "true" : "false") +
-           ",\"expected_caught\":" + (c.expected_caught ? "true" : "false") +
-           ",\"control\":" + (c.control ? "true" : "false") + ",\"error\":" + json_quote(c.error) +
-           ",\"as_expected\":" + (c.as_expected() ? "true" : "false") + "}";
+    out += "\n" + JsonLine()
+                      .field("attack", c.attack)
+                      .field("what", c.what)
+                      .field("spec", c.spec)
+                      .field("format", format_name(c.format))
+                      .field("receiver", c.receiver)
+                      .raw("reported", list(c.reported))
+                      .raw("delivered", list(c.delivered))
+                      .field("caught", c.caught)
+                      .field("expected_caught", c.expected_caught)
+                      .field("control", c.control)
+                      .field("error", c.error)
+                      .field("as_expected", c.as_expected())
+                      .str();
   }
   out += std::string("\n],\"as_expected\":") + (all ? "true" : "false") + "}\n";
   return out;

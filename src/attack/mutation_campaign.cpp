@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "attack/action_log.hpp"
+#include "intact/json.hpp"
 #include "attack/record_edits.hpp"
 #include "attack/record_splitter.hpp"
 #include "driver/memory_pump.hpp"
@@ -419,20 +420,19 @@ std::string format_campaign(const CampaignResult& r, std::uint64_t seed) {
 }
 
 std::string format_campaign_json(const CampaignResult& r, std::uint64_t seed) {
-  std::string s =
-      "{\"mutations\":" + std::to_string(r.mutations) + ",\"seed\":" + std::to_string(seed) +
-      ",\"forged_accepted\":" + std::to_string(r.forged_accepted) +
-      ",\"delivered_twice\":" + std::to_string(r.delivered_twice) +
-      ",\"unreported\":" + std::to_string(r.unreported) +
-      ",\"messages_delivered\":" + std::to_string(r.messages_delivered) + ",\"by_kind\":{";
-  bool first = true;
-  for (const auto& [kind, n] : r.by_kind) {
-    s += (first ? "" : ",") + json_quote(kind) + ":" + std::to_string(n);
-    first = false;
-  }
-  s += "},\"first_problem\":" + json_quote(r.first_problem) +
-       ",\"clean\":" + (r.clean() ? "true" : "false") + "}\n";
-  return s;
+  JsonLine by_kind;
+  for (const auto& [kind, n] : r.by_kind) by_kind.field(kind, n);
+  return JsonLine()
+      .field("mutations", r.mutations)
+      .field("seed", seed)
+      .field("forged_accepted", r.forged_accepted)
+      .field("delivered_twice", r.delivered_twice)
+      .field("unreported", r.unreported)
+      .field("messages_delivered", r.messages_delivered)
+      .raw("by_kind", by_kind.str())
+      .field("first_problem", r.first_problem)
+      .field("clean", r.clean())
+      .line();
 }
 
 }  // namespace intact::attack
