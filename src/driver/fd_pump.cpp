@@ -1,6 +1,7 @@
 #include "driver/fd_pump.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -29,12 +30,21 @@ void FdPump::flush() {
     }
     driver_.wrote(write_buf_.size(), Clock::now());
   }
+  if (driver_.wants_write_shutdown()) {
+    // Our close is written: half-close, as the Asio transport does; the peer may still send.
+    ::shutdown(fd_, SHUT_WR);
+    driver_.write_shut_down(Clock::now());
+  }
 }
 
 void FdPump::wait_readable() {
   for (;;) {
     auto now = Clock::now();
     driver_.on_timer(now);
+    if (driver_.idle_due(now)) {
+      driver_.close("idle timeout", now);
+      flush();
+    }
     if (driver_.ended()) return;
     auto deadline = driver_.deadline();
     int wait_ms = -1;

@@ -38,11 +38,20 @@ bool SessionDriver::wants_input() const noexcept {
 }
 
 std::optional<Event> SessionDriver::poll() {
+  // What the previous event means for the connection is applied now, after the
+  // application has seen it: it may still send a last line in answer to a close,
+  // and the driver never ends while the application is inside its handler.
+  if (applying_) {
+    applying_ = false;
+    apply(pending_, now_);
+  }
   if (ended_) return std::nullopt;
   auto e = session_.poll();
   if (e) {
-    apply(*e, now_);
-  } else if (read_ended_ && !peer_done_ && !failing_ && !ended_) {
+    applying_ = true;
+    pending_ = Pending{e->kind, e->failure, e->detail};
+    if (e->kind == EventKind::established) established_ = true;
+  } else if (read_ended_ && !peer_done_ && !failing_) {
     // The stream ended and the session reported nothing that ends it.
     fail(Failure::io, lost_.empty() ? std::string("the peer closed the connection") : "connection lost: " + lost_,
          now_);
@@ -51,11 +60,8 @@ std::optional<Event> SessionDriver::poll() {
   return e;
 }
 
-void SessionDriver::apply(const Event& e, TimePoint now) {
+void SessionDriver::apply(const Pending& e, TimePoint now) {
   switch (e.kind) {
-    case EventKind::established:
-      established_ = true;
-      break;
     case EventKind::closed:
       peer_done_ = true;
       // Answer the peer's close with ours; once it is written, we are done.
@@ -63,16 +69,28 @@ void SessionDriver::apply(const Event& e, TimePoint now) {
       if (write_shut_) end(Failure::none, "closed");
       break;
     case EventKind::truncated:
-    case EventKind::protocol_error:
-      fail(e.failure == Failure::none ? Failure::protocol : e.failure, e.detail, now);
+    case EventKind::protocol_error: {
+      Failure f = e.failure == Failure::none ? Failure::protocol : e.failure;
+      std::string detail = e.detail;
+      // The socket failed, rather than the peer closing: say so, and it is an I/O failure.
+      if (!lost_.empty() && f == Failure::refused) {
+        f = Failure::io;
+        detail += " (connection lost: " + lost_ + ")";
+      }
+      fail(f, std::move(detail), now);
       break;
+    }
     default:
       break;
   }
 }
 
 void SessionDriver::take_output(std::vector<std::uint8_t>& into) {
-  session_.take_output(into);
+  if (ended_) {  // nothing more is written after the end
+    into.clear();
+    return;
+  }
+  session_.take_output(into);  // the previous batch was written (wrote()) before this one is taken
   in_flight_ = into.size();
 }
 
@@ -130,7 +148,15 @@ void SessionDriver::close(std::string_view reason, TimePoint now) {
   session_.close(reason);  // a no-op before the handshake and in the lab's format
 }
 
-void SessionDriver::abort(Failure failure, std::string detail) { end(failure, std::move(detail)); }
+void SessionDriver::abort(Failure failure, std::string detail) {
+  // A failure being flushed stays the reason (a wrong key is still a wrong key
+  // when the peer has gone before our CONFIRM reached it).
+  if (failing_) {
+    end(failing_with_.failure, failing_with_.detail + " (then: " + detail + ")");
+    return;
+  }
+  end(failure, std::move(detail));
+}
 
 void SessionDriver::fail(Failure failure, std::string detail, TimePoint now) {
   // Stop reading, but let what is already queued (an answering CONFIRM that
@@ -158,7 +184,7 @@ void SessionDriver::end(Failure failure, std::string detail) {
 TimePoint SessionDriver::deadline() const noexcept {
   if (ended_) return TimePoint::max();
   auto d = TimePoint::max();
-  if (!established_) d = std::min(d, started_ + limits_.handshake_timeout);
+  if (!established_ && !failing_) d = std::min(d, started_ + limits_.handshake_timeout);
   if (failing_) {
     d = std::min(d, closing_since_ + limits_.linger);
   } else if (closing_ && !write_shut_) {
@@ -178,28 +204,25 @@ std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) +
 void SessionDriver::on_timer(TimePoint now) {
   now_ = now;
   if (ended_) return;
-  if (!established_ && now >= started_ + limits_.handshake_timeout) {
-    end(Failure::timeout, "no handshake within " + ms(limits_.handshake_timeout) +
-                              " (a peer that connects and never speaks, or not an intact peer)");
-    return;
-  }
   if (failing_) {
     // The peer does not take what we flush after a failure: end with the failure itself.
     if (now >= closing_since_ + limits_.linger) end(failing_with_.failure, failing_with_.detail);
     return;
   }
+  if (!established_ && now >= started_ + limits_.handshake_timeout) {
+    end(Failure::timeout, "no handshake within " + ms(limits_.handshake_timeout) +
+                              " (a peer that connects and never speaks, or not an intact peer)");
+    return;
+  }
   if (closing_ && !write_shut_) {
     if (now >= std::max(closing_since_, last_write_) + limits_.flush_timeout) {
-      end(Failure::timeout, "the peer read nothing for " + ms(limits_.flush_timeout) + "; " +
-                                std::to_string(queued_bytes()) + " bytes were never sent");
+      end(Failure::io, "the peer read nothing for " + ms(limits_.flush_timeout) + "; " +
+                           std::to_string(queued_bytes()) + " bytes were never sent");
     }
     return;
   }
-  if (closing_) {
-    if (now >= std::max(closing_since_, last_write_) + limits_.linger)
-      end(Failure::timeout, "closed (the peer did not answer our close within " + ms(limits_.linger) + ")");
-    return;
-  }
+  if (closing_ && now >= std::max(closing_since_, last_write_) + limits_.linger)
+    end(Failure::io, "closed (the peer did not answer our close within " + ms(limits_.linger) + ")");
 }
 
 bool SessionDriver::idle_due(TimePoint now) {

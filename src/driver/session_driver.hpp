@@ -76,6 +76,8 @@ class SessionDriver {
 
   // The next event for the application, or nullopt. Call until nullopt after
   // every received*(). A message's payload is valid until the next received().
+  // What an event means for the connection (a close answered, a fatal error's
+  // end) is applied at the next call, after the application has seen it.
   std::optional<Event> poll();
   // Saw the established event (or the lab's session, established at once).
   bool established() const noexcept { return established_; }
@@ -110,7 +112,8 @@ class SessionDriver {
   // ---- time
   // When on_timer() must be called next (TimePoint::max() when nothing waits).
   TimePoint deadline() const noexcept;
-  // Applies every deadline that passed: handshake, flush, linger.
+  // Applies every deadline that passed: handshake, flush, linger. After it,
+  // deadline() is later than `now`, or ended() (or idle_due(now) is true).
   void on_timer(TimePoint now);
   // True once the session has been silent for idle_timeout (once per silence):
   // the application says so in its own words (a notice, in its format) and
@@ -125,7 +128,12 @@ class SessionDriver {
  private:
   bool can_send() const noexcept;
   bool within_bound();
-  void apply(const Event& e, TimePoint now);
+  struct Pending {  // what poll() handed out last, applied at the next poll()
+    EventKind kind{};
+    Failure failure = Failure::none;
+    std::string detail;
+  };
+  void apply(const Pending& e, TimePoint now);
   void fail(Failure failure, std::string detail, TimePoint now);
   void end_if_flushed_failure();
   void end(Failure failure, std::string detail);
@@ -149,6 +157,8 @@ class SessionDriver {
   TimePoint last_write_;  // the last time the transport took some of our bytes
   TimePoint now_;         // the latest time we were told, for events that carry none
   bool idle_reported_ = false;  // idle_due() said so for the current silence
+  bool applying_ = false;       // pending_ is still to be applied
+  Pending pending_;
 };
 
 }  // namespace intact::driver

@@ -130,7 +130,7 @@ TEST(SessionDriver, APeerThatNeverAnswersOurCloseIsGivenUpAfterTheLinger) {
   EXPECT_FALSE(p.client.ended());
   p.client.on_timer(t0 + milliseconds(210));
   ASSERT_TRUE(p.client.ended());
-  EXPECT_EQ(p.client.disconnect().failure, Failure::timeout);
+  EXPECT_EQ(p.client.disconnect().failure, Failure::io);
 }
 
 TEST(SessionDriver, APeerThatReadsNothingIsGivenUpAfterTheFlushTimeoutSayingHowMuchWasLost) {
@@ -148,7 +148,7 @@ TEST(SessionDriver, APeerThatReadsNothingIsGivenUpAfterTheFlushTimeoutSayingHowM
   EXPECT_FALSE(p.client.ended());
   p.client.on_timer(t0 + milliseconds(900));
   ASSERT_TRUE(p.client.ended());
-  EXPECT_EQ(p.client.disconnect().failure, Failure::timeout);
+  EXPECT_EQ(p.client.disconnect().failure, Failure::io);
   EXPECT_NE(p.client.disconnect().detail.find(std::to_string(in_flight.size() - 1) + " bytes were never sent"),
             std::string::npos)
       << p.client.disconnect().detail;
@@ -225,6 +225,95 @@ TEST(SessionDriver, AStreamCutInsideALabMessageIsATruncation) {
   drain(d, log.sink());
   ASSERT_TRUE(d.ended());
   EXPECT_EQ(d.disconnect().failure, Failure::truncated);  // cut inside a message, whatever the socket said
+}
+
+
+TEST(SessionDriver, TheApplicationSeesThePeersCloseBeforeTheDriverAnswersIt) {
+  Pair p;
+  p.exchange();
+  p.client.close({}, t0);
+  bool seen = false;
+  deliver(p.server, take_written(p.client, t0), t0, [&](const Event& e) {
+    if (e.kind != EventKind::closed) return;
+    seen = true;
+    // Inside the handler nothing has happened to the connection yet.
+    EXPECT_FALSE(p.server.ended());
+    EXPECT_FALSE(p.server.has_output());
+  });
+  ASSERT_TRUE(seen);
+  EXPECT_TRUE(p.server.has_output());  // our answering CLOSE, queued once the handler returned
+  deliver(p.client, take_written(p.server, t0), t0, p.client_log.sink());
+  EXPECT_TRUE(p.server.ended() && p.server.disconnect().clean());
+  EXPECT_TRUE(p.client.ended() && p.client.disconnect().clean());
+}
+
+TEST(SessionDriver, NoEventComesAfterTheEnd) {
+  Pair p;
+  p.exchange();
+  p.server.abort(Failure::internal, "stop");
+  p.client.send_data(as_bytes("unheard"));
+  auto bytes = take_written(p.client, t0);
+  p.server.received(bytes, t0);
+  EXPECT_FALSE(p.server.poll());
+  std::vector<std::uint8_t> out;
+  p.server.take_output(out);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(SessionDriver, AnAbortWhileAFailureIsFlushedKeepsTheFailure) {
+  Pair p(kOtherKey);
+  deliver(p.server, take_written(p.client, t0), t0, p.server_log.sink());
+  deliver(p.client, take_written(p.server, t0), t0, p.client_log.sink());
+  ASSERT_FALSE(p.client.ended());
+  p.client.abort(Failure::io, "connection lost while sending: Broken pipe");
+  ASSERT_TRUE(p.client.ended());
+  EXPECT_EQ(p.client.disconnect().failure, Failure::key_mismatch);
+  EXPECT_NE(p.client.disconnect().detail.find("Broken pipe"), std::string::npos);
+}
+
+TEST(SessionDriver, AFailureBeingFlushedIsNotMistakenForAHandshakeTimeout) {
+  Pair p(kOtherKey);
+  deliver(p.server, take_written(p.client, t0), t0, p.server_log.sink());
+  deliver(p.client, take_written(p.server, t0 + milliseconds(900)), t0 + milliseconds(900), p.client_log.sink());
+  ASSERT_FALSE(p.client.ended());
+  p.client.on_timer(t0 + milliseconds(1000));  // the handshake deadline passes while our CONFIRM waits
+  EXPECT_FALSE(p.client.ended());
+  p.client.on_timer(t0 + milliseconds(1100));  // the linger after the failure
+  ASSERT_TRUE(p.client.ended());
+  EXPECT_EQ(p.client.disconnect().failure, Failure::key_mismatch);
+}
+
+TEST(SessionDriver, EveryDeadlineMakesProgressWhenItComes) {
+  // In each state, on_timer at deadline() ends the driver, moves the deadline
+  // later, or makes idle due: a transport waiting for deadline() never spins.
+  Limits l = limits();
+  l.idle_timeout = milliseconds(300);
+  auto progresses = [](SessionDriver& d) {
+    TimePoint when = d.deadline();
+    if (when == TimePoint::max()) return true;
+    d.on_timer(when);
+    return d.ended() || d.deadline() > when || d.idle_due(when);
+  };
+  {
+    V1Session s(kKey, role(v1::Role::server));
+    SessionDriver d(s, l, t0);
+    EXPECT_TRUE(progresses(d));  // the handshake
+  }
+  {
+    Pair p;
+    p.exchange();
+    LegacySession s(kKey);
+    SessionDriver d(s, l, t0);
+    EXPECT_TRUE(progresses(d));  // idle
+    EXPECT_TRUE(progresses(d));  // nothing left after the idle was reported
+    p.client.close({}, t0);
+    std::vector<std::uint8_t> held;
+    p.client.take_output(held);
+    EXPECT_TRUE(progresses(p.client));  // flushing
+    p.server.close({}, t0);
+    take_written(p.server, t0);
+    EXPECT_TRUE(progresses(p.server));  // linger
+  }
 }
 
 }  // namespace
