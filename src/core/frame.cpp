@@ -324,8 +324,15 @@ Event FrameReceiver::message_event(const Opened& o) {
   m.seq = o.header.seq;
   switch (o.header.type) {
     case v1::FrameType::close:
-      close_received_ = true;
       done_ = true;
+      if (o.payload.size() > v1::kMaxCloseReason) {  // no conforming sender sends it
+        m.kind = EventKind::protocol_error;
+        m.failure = Failure::protocol;
+        m.detail = "a CLOSE frame's reason of " + std::to_string(o.payload.size()) +
+                   " bytes is over the maximum of " + std::to_string(v1::kMaxCloseReason);
+        return m;
+      }
+      close_received_ = true;
       m.kind = EventKind::closed;
       m.detail = std::string(as_text(o.payload));
       return m;
