@@ -94,7 +94,11 @@ DirectionKeys derive_keys(std::span<const std::uint8_t> psk,
 Digest transcript_hash(std::span<const std::uint8_t> client_hello,
                        std::span<const std::uint8_t> server_hello);
 
-// CHAT payload: u8 sender length, sender, text.
+// The longest prefix of `text` of at most `max` bytes that does not end inside a
+// UTF-8 sequence: how a sender cuts a name or a CLOSE reason that is too long.
+std::string_view cut_utf8(std::string_view text, std::size_t max) noexcept;
+
+// CHAT payload: u8 sender length, sender (cut to kMaxNameSize bytes by cut_utf8), text.
 void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out);
 bool decode_chat(std::span<const std::uint8_t> payload, std::string_view* sender,
                  std::span<const std::uint8_t>* text) noexcept;
