@@ -31,7 +31,7 @@ inline constexpr std::size_t kHelloSize = kMagic.size() + 2 + kNonceSize;  // 40
 inline constexpr std::size_t kHeaderSize = 1 + 8 + 4;                      // 13
 inline constexpr std::size_t kMaxPayload = 1u << 20;                      // 1 MiB
 inline constexpr std::size_t kMaxNameSize = 64;        // a CONFIRM's name, a CHAT sender, a user name
-inline constexpr std::size_t kMaxCloseReason = 256;    // a CLOSE frame's reason, as sent
+inline constexpr std::size_t kMaxCloseReason = 256;    // a CLOSE reason: cut to it, refused over it
 inline constexpr std::size_t kFrameOverhead = kHeaderSize + kTagSize;  // 45
 
 enum class Role : std::uint8_t { client = 'C', server = 'S' };

@@ -726,7 +726,7 @@ TEST(V1Tampering, ACloseReasonIsCutTo256Bytes) {
 
 TEST(V1Tampering, ACloseReasonIsCutOnACharacterBoundary) {
   Established link;
-  link.client.close(std::string(255, 'r') + "\xC3\xA9");  // 'e' with an acute accent at bytes 255-256
+  link.client.close(std::string(255, 'r') + "\xC3\xA9");  // U+00E9 at bytes 255-256
   auto events = deliver(link.server, take(link.client));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].detail, std::string(255, 'r'));
