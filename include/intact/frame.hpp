@@ -31,7 +31,7 @@ inline constexpr std::size_t kHelloSize = kMagic.size() + 2 + kNonceSize;  // 40
 inline constexpr std::size_t kHeaderSize = 1 + 8 + 4;                      // 13
 inline constexpr std::size_t kMaxPayload = 1u << 20;                      // 1 MiB
 inline constexpr std::size_t kMaxNameSize = 64;        // a CONFIRM's name, a CHAT sender, a user name
-inline constexpr std::size_t kMaxCloseReason = 256;    // a CLOSE frame's reason, as sent
+inline constexpr std::size_t kMaxCloseReason = 256;    // a CLOSE reason: cut to it, refused over it
 inline constexpr std::size_t kFrameOverhead = kHeaderSize + kTagSize;  // 45
 
 enum class Role : std::uint8_t { client = 'C', server = 'S' };
@@ -94,7 +94,11 @@ DirectionKeys derive_keys(std::span<const std::uint8_t> psk,
 Digest transcript_hash(std::span<const std::uint8_t> client_hello,
                        std::span<const std::uint8_t> server_hello);
 
-// CHAT payload: u8 sender length, sender, text.
+// The longest prefix of `text` of at most `max` bytes that does not end inside a
+// UTF-8 sequence: how a sender cuts a name or a CLOSE reason that is too long.
+std::string_view cut_utf8(std::string_view text, std::size_t max) noexcept;
+
+// CHAT payload: u8 sender length, sender (cut to kMaxNameSize bytes by cut_utf8), text.
 void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out);
 bool decode_chat(std::span<const std::uint8_t> payload, std::string_view* sender,
                  std::span<const std::uint8_t>* text) noexcept;

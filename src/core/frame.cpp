@@ -98,8 +98,15 @@ Digest transcript_hash(std::span<const std::uint8_t> client_hello,
   return sha256(t);
 }
 
+std::string_view cut_utf8(std::string_view text, std::size_t max) noexcept {
+  if (text.size() <= max) return text;
+  std::size_t keep = max;  // text[keep] exists: back off while it continues a sequence
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  return text.substr(0, keep);
+}
+
 void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out) {
-  sender = sender.substr(0, kMaxNameSize);
+  sender = cut_utf8(sender, kMaxNameSize);
   out.push_back(static_cast<std::uint8_t>(sender.size()));
   out.insert(out.end(), sender.begin(), sender.end());
   out.insert(out.end(), text.begin(), text.end());
@@ -324,8 +331,15 @@ Event FrameReceiver::message_event(const Opened& o) {
   m.seq = o.header.seq;
   switch (o.header.type) {
     case v1::FrameType::close:
-      close_received_ = true;
       done_ = true;
+      if (o.payload.size() > v1::kMaxCloseReason) {  // no conforming sender sends it
+        m.kind = EventKind::protocol_error;
+        m.failure = Failure::protocol;
+        m.detail = "a CLOSE frame's reason of " + std::to_string(o.payload.size()) +
+                   " bytes is over the maximum of " + std::to_string(v1::kMaxCloseReason);
+        return m;
+      }
+      close_received_ = true;
       m.kind = EventKind::closed;
       m.detail = std::string(as_text(o.payload));
       return m;

@@ -170,7 +170,7 @@ void V1Session::send_notice(std::string_view text) {
 void V1Session::close(std::string_view reason) {
   if (close_sent_ || !handshake_done_) return;
   close_sent_ = true;
-  seal(v1::FrameType::close, as_bytes(reason.substr(0, v1::kMaxCloseReason)));
+  seal(v1::FrameType::close, as_bytes(v1::cut_utf8(reason, v1::kMaxCloseReason)));
 }
 
 }  // namespace intact

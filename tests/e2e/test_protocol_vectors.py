@@ -58,9 +58,9 @@ def parse_vectors(doc):
             values[label] = ""
         else:
             rest = line.strip()
-        note = re.search(r'\("([^"]*)"\)', rest)
-        if note:
-            notes[label] = note.group(1)
+        note = re.search(r'\(("[^"]*"(?:\s+"[^"]*")*)\)\s*$', rest)
+        if note:  # ("text") or, for a CHAT frame, ("sender" "text")
+            notes[label] = re.findall(r'"([^"]*)"', note.group(1))
             rest = rest[:note.start()]
         hexpart = rest.replace(" ", "")
         t.check(re.fullmatch(r"[0-9A-F]*", hexpart) is not None, f"{label}: not hex: {rest!r}")
@@ -86,6 +86,9 @@ def expected_vectors(inputs):
         "server CONFIRM": frame(s2c, 0x01, 0, th + inputs["server_name"]),
         "client DATA": frame(c2s, 0x02, 1, b"hello | world"),
         "client CLOSE": frame(c2s, 0x03, 2, b""),
+        "server NOTICE": frame(s2c, 0x05, 1, b"bob joined"),
+        "server CHAT": frame(s2c, 0x04, 2, bytes([3]) + b"bob" + b"hi alice"),
+        "server DATA": frame(s2c, 0x02, 3, b"(private) psst"),
     }
 
 
@@ -116,8 +119,30 @@ def test_the_data_vectors_payload_is_the_text_the_doc_says():
     _, values, notes = parse_vectors(read_doc())
     data = values["client DATA"]
     (length,) = struct.unpack(">I", data[9:13])
-    t.check(data[13:13 + length].decode() == notes["client DATA"] == "hello | world",
+    t.check([data[13:13 + length].decode()] == notes["client DATA"] == ["hello | world"],
             f"payload {data[13:13 + length]!r}, note {notes.get('client DATA')!r}")
+
+
+def test_the_server_frames_carry_the_notes_and_verify_under_the_server_key():
+    # Straight from hmac and struct, not through v1_peer.seal: a second oracle for the frame layout.
+    inputs, values, notes = parse_vectors(read_doc())
+    s2c = expected_vectors(inputs)["K_server2client"]
+    for label, ftype, seq in (("server NOTICE", 0x05, 1), ("server CHAT", 0x04, 2),
+                              ("server DATA", 0x02, 3)):
+        f = values[label]
+        t.check(len(f) >= 45, f"{label}: {len(f)} bytes")
+        got_type, got_seq, length = struct.unpack(">BQI", f[:13])
+        t.check((got_type, got_seq, length) == (ftype, seq, len(f) - 45), f"{label}: header {f[:13].hex()}")
+        payload, tag = f[13:13 + length], f[13 + length:]
+        t.check(hmac.compare_digest(hmac.new(s2c, f[:13] + payload, hashlib.sha256).digest(), tag),
+                f"{label}: the tag does not verify under K_server2client")
+        if ftype == 0x04:
+            n = payload[0]
+            fields = [payload[1:1 + n].decode(), payload[1 + n:].decode()]
+        else:
+            fields = [payload.decode()]
+        t.check(fields == notes[label], f"{label}: payload {fields!r}, note {notes.get(label)!r}")
+    t.check(values["server DATA"][13:].startswith(b"(private) "), "the console's private line")
 
 
 def test_a_vector_frame_does_not_verify_under_the_other_direction_key():

@@ -166,6 +166,19 @@ TEST(V1Chat, DecodeRefusesEmptyTruncatedAndOverlongNames) {
   EXPECT_TRUE(text.empty());
 }
 
+TEST(V1Chat, ASenderOver64BytesIsCutTo64OnACharacterBoundary) {
+  Bytes p;
+  v1::encode_chat(std::string(70, 'n'), "t", p);
+  EXPECT_EQ(p[0], 64);
+  p.clear();
+  v1::encode_chat(std::string(63, 'n') + "\xC3\xA9", "t", p);  // a 2-byte character at bytes 63-64
+  EXPECT_EQ(p[0], 63);
+  EXPECT_EQ(std::string(as_text(p)).substr(1), std::string(63, 'n') + "t");
+  EXPECT_EQ(v1::cut_utf8("abc", 3), "abc");
+  EXPECT_EQ(v1::cut_utf8("ab\xE2\x9C\x93", 4), "ab");  // U+2713 is 3 bytes
+  EXPECT_EQ(v1::cut_utf8("\x80\x80\x80", 2), "");      // no boundary at all: nothing
+}
+
 // ---------------------------------------------------------------- InputBuffer
 
 TEST(InputBuffer, AppendsConsumesAndCompactsWithoutLosingBytes) {

@@ -42,6 +42,15 @@ const char* kClientData =
 const char* kClientClose =
     "03" "0000000000000002" "00000000"
     "38ED4B4D38E74A5A169F39476C5270A41744606D802C3EF64004BDBFE0064A5E";
+const char* kServerNotice =
+    "05" "0000000000000001" "0000000A" "626F62206A6F696E6564"
+    "1840C0D7F17F618A86A7E460F48F54C67894545FFE9B1703260B7D08345B6728";
+const char* kServerChat =
+    "04" "0000000000000002" "0000000C" "03" "626F62" "686920616C696365"
+    "F4EEFE018BCB7BD187580BC9AAD08ADD2595DAEF908558DEA51C9CA5307185C5";
+const char* kServerData =
+    "02" "0000000000000003" "0000000E" "2870726976617465292070737374"
+    "96B7C02084A45D281DE6C613BA9D92E4B62B17E048323272A7CA96618D4B6950";
 // clang-format on
 
 std::array<std::uint8_t, v1::kNonceSize> nonce_counting_from(std::uint8_t first) {
@@ -137,6 +146,35 @@ TEST(ProtocolVectors, ARealSessionPairPutsExactlyTheDocumentedBytesOnTheWire) {
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->kind, EventKind::closed);
   EXPECT_EQ(closed->seq, 2u);
+
+  // server -> client: a NOTICE, a relayed CHAT and the console's private line as DATA.
+  v.server.send_notice("bob joined");
+  std::string s2 = take_hex(v.server);
+  EXPECT_EQ(s2, kServerNotice);
+  v.server.send_chat("bob", "hi alice");
+  std::string s3 = take_hex(v.server);
+  EXPECT_EQ(s3, kServerChat);
+  v.server.send_data(as_bytes("(private) psst"));
+  std::string s4 = take_hex(v.server);
+  EXPECT_EQ(s4, kServerData);
+  v.client.feed(*from_hex(s2 + s3 + s4));
+  auto notice = v.client.poll();
+  ASSERT_TRUE(notice);
+  EXPECT_EQ(notice->kind, EventKind::message);
+  EXPECT_EQ(notice->type, MessageType::notice);
+  EXPECT_EQ(as_text(notice->payload), "bob joined");
+  EXPECT_EQ(notice->seq, 1u);
+  auto chat = v.client.poll();
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->type, MessageType::chat);
+  EXPECT_EQ(chat->sender, "bob");
+  EXPECT_EQ(as_text(chat->payload), "hi alice");
+  EXPECT_EQ(chat->seq, 2u);
+  auto data = v.client.poll();
+  ASSERT_TRUE(data);
+  EXPECT_EQ(data->type, MessageType::data);
+  EXPECT_EQ(as_text(data->payload), "(private) psst");
+  EXPECT_EQ(data->seq, 3u);
 }
 
 TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
@@ -159,6 +197,18 @@ TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
   out.clear();
   client_tx.seal(v1::FrameType::close, {}, out);
   EXPECT_EQ(hex_of(out), kClientClose);
+  out.clear();
+  server_tx.seal(v1::FrameType::notice, as_bytes("bob joined"), out);
+  EXPECT_EQ(hex_of(out), kServerNotice);
+  out.clear();
+  Bytes chat;
+  v1::encode_chat("bob", "hi alice", chat);
+  EXPECT_EQ(hex_of(chat), "03626F62686920616C696365");
+  server_tx.seal(v1::FrameType::chat, chat, out);
+  EXPECT_EQ(hex_of(out), kServerChat);
+  out.clear();
+  server_tx.seal(v1::FrameType::data, as_bytes("(private) psst"), out);
+  EXPECT_EQ(hex_of(out), kServerData);
 }
 
 TEST(ProtocolVectors, TheVectorFramesVerifyOnlyInTheirOwnDirection) {

@@ -724,6 +724,14 @@ TEST(V1Tampering, ACloseReasonIsCutTo256Bytes) {
   EXPECT_EQ(events[0].detail.size(), 256u);
 }
 
+TEST(V1Tampering, ACloseReasonIsCutOnACharacterBoundary) {
+  Established link;
+  link.client.close(std::string(255, 'r') + "\xC3\xA9");  // U+00E9 at bytes 255-256
+  auto events = deliver(link.server, take(link.client));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].detail, std::string(255, 'r'));
+}
+
 TEST(V1Tampering, NothingAfterTheCloseIsDelivered) {
   Established link;
   link.client.close();
@@ -937,6 +945,27 @@ TEST(V1Messages, AConfirmFrameAfterTheHandshakeIsAProtocolError) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
   EXPECT_NE(events[0].detail.find("CONFIRM"), std::string::npos);
+}
+
+TEST(V1Messages, ACloseFrameWithAReasonOver256BytesIsAProtocolErrorNotAClose) {
+  Forger f;
+  Bytes frame;
+  f.c2s->seal(v1::FrameType::close, as_bytes(std::string(257, 'r')), frame);
+  auto events = deliver(f.pair->server, frame);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::protocol_error);
+  EXPECT_NE(events[0].detail.find("over the maximum of 256"), std::string::npos) << events[0].detail;
+  EXPECT_TRUE(f.pair->server.finished());
+}
+
+TEST(V1Messages, ACloseFrameWithAReasonOfExactly256BytesIsAClose) {
+  Forger f;
+  Bytes frame;
+  f.c2s->seal(v1::FrameType::close, as_bytes(std::string(256, 'r')), frame);
+  auto events = deliver(f.pair->server, frame);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::closed);
+  EXPECT_EQ(events[0].detail.size(), 256u);
 }
 
 TEST(V1Messages, AChatFrameWithAMalformedSenderFieldIsAProtocolError) {
