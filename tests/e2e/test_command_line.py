@@ -1,0 +1,82 @@
+"""The command line as users meet it (issue 10): a command line intact refuses is reported
+like every other failure, on one line "intact: ...", then "intact: hint: ...", exit 2; an
+unknown command is named and the commands listed."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from intact_testlib import KEY, TestRunner, check, run  # noqa: E402
+
+USAGE = 2
+
+
+def commands():
+    """The command names `intact --help` lists."""
+    r = run(["--help"], env={"NO_COLOR": "1"})
+    check(r.returncode == 0, f"intact --help exits 0, got {r.returncode}")
+    section = r.stdout.decode().split("Subcommands:", 1)[1]
+    names = re.findall(r"^  (\S+)\s", section, re.M)
+    check("client" in names and "mac" in names, f"intact --help lists the commands: {names}")
+    return names
+
+
+def err_lines(r):
+    return r.stderr.decode().splitlines()
+
+
+def expect_usage(args, what, hint):
+    """intact ARGS exits 2 with exactly two lines on stderr: the error matching `what`
+    and a hint matching `hint`, both prefixed `intact: `, and nothing on stdout."""
+    r = run(args)
+    lines = err_lines(r)
+    check(r.returncode == USAGE, f"intact {' '.join(args)} exits {USAGE}, got {r.returncode}: {lines}")
+    check(r.stdout == b"", f"intact {' '.join(args)} writes nothing to stdout: {r.stdout!r}")
+    check(len(lines) == 2, f"intact {' '.join(args)} writes two lines to stderr: {lines}")
+    check(lines[0].startswith("intact: ") and re.search(what, lines[0]),
+          f"intact {' '.join(args)}: error line matches {what!r}: {lines[0]!r}")
+    check(lines[1].startswith("intact: hint: ") and re.search(hint, lines[1]),
+          f"intact {' '.join(args)}: hint line matches {hint!r}: {lines[1]!r}")
+    return lines
+
+
+def test_an_unknown_command_is_named_and_the_commands_listed():
+    names = commands()
+    lines = expect_usage(["bogus"], r"^intact: unknown command 'bogus'", r"intact --help")
+    listed = lines[0].split("the commands are: ", 1)[-1].split(", ")
+    check(listed == names, f"the error lists the commands of --help: {listed} vs {names}")
+    check("required" not in lines[0], f"not 'a subcommand is required': {lines[0]}")
+    # an unknown command after an option of the top level, and one that looks like a typo
+    expect_usage(["clinet", "--key", KEY], r"^intact: unknown command 'clinet'; the commands are: ",
+                 r"intact --help")
+
+
+def test_no_command_says_one_is_required_and_lists_them():
+    lines = expect_usage([], r"^intact: a command is required; the commands are: server, client, ", r"intact --help")
+    check("_manpage" not in lines[0], f"hidden commands are not listed: {lines[0]}")
+
+
+def test_an_unknown_option_of_the_top_level_is_one_line():
+    expect_usage(["--bogus"], r"^intact: unknown option '--bogus'.*; the commands are: server, client, ",
+                 r"intact --help")
+    expect_usage(["--bogus", "mac"], r"^intact: .*--bogus", r"--help")
+    expect_usage(["--key", KEY], r"^intact: unknown option '--key' before the command", r"intact --help")
+
+
+def test_a_subcommand_parse_error_names_the_command_and_its_help():
+    expect_usage(["mac", "--bogus", "--key", KEY, "x"],
+                 r"^intact: mac: the following argument was not expected: --bogus$",
+                 r"^intact: hint: run 'intact mac --help' for its options$")
+    expect_usage(["server", "--port"], r"^intact: server: .*--port", r"'intact server --help'")
+    expect_usage(["mac", "--key", KEY, "a", "b"], r"^intact: mac: .*\bb\b", r"'intact mac --help'")
+
+
+def test_help_and_version_still_exit_0_on_stdout():
+    for args in (["--help"], ["mac", "--help"], ["--version"]):
+        r = run(args)
+        check(r.returncode == 0, f"intact {' '.join(args)} exits 0, got {r.returncode}")
+        check(r.stdout and not r.stderr, f"intact {' '.join(args)} writes to stdout only: {r.stderr!r}")
+
+
+if __name__ == "__main__":
+    TestRunner(globals()).main()
