@@ -4,6 +4,7 @@ unknown command is named and the commands listed."""
 import os
 import re
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from intact_testlib import KEY, TestRunner, check, run  # noqa: E402
@@ -69,6 +70,34 @@ def test_a_subcommand_parse_error_names_the_command_and_its_help():
                  r"^intact: hint: run 'intact mac --help' for its options$")
     expect_usage(["server", "--port"], r"^intact: server: .*--port", r"'intact server --help'")
     expect_usage(["mac", "--key", KEY, "a", "b"], r"^intact: mac: .*\bb\b", r"'intact mac --help'")
+
+
+def test_a_key_that_cannot_be_used_exits_2_whatever_is_wrong_with_it():
+    with tempfile.TemporaryDirectory() as d:
+        empty = os.path.join(d, "empty")
+        odd = os.path.join(d, "odd")
+        good = os.path.join(d, "good")
+        for path, text in ((empty, ""), (odd, KEY[1:] + "\n"), (good, KEY + "\n")):
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, 0o600)
+        cases = [("a missing file", "/nonexistent", "/nonexistent"), ("a directory", d, d),
+                 ("an empty file", empty, empty), ("an odd hex file", odd, odd),
+                 ("a path under a file", good + "/key", good)]
+        for what, path, named in cases:
+            for sub in (["mac"], ["server", "--port", "0"], ["connect", "127.0.0.1", "1"]):
+                r = run(sub + ["--key-file", path], input=b"x\n")
+                lines = err_lines(r)
+                check(r.returncode == USAGE, f"{what}: intact {sub[0]} exits {USAGE}, got {r.returncode}: {lines}")
+                check(lines and lines[0].startswith("intact: ") and named in lines[0],
+                      f"{what}: intact {sub[0]} names the file: {lines}")
+                check(r.stdout == b"", f"{what}: intact {sub[0]} prints no tag: {r.stdout!r}")
+        # the good file works: the failures above are the files', not the command line's
+        r = run(["mac", "--key-file", good, "x"])
+        check(r.returncode == 0 and len(r.stdout.strip()) == 64, f"a good key file works: {r.stderr!r}")
+    for text in ("", "zz", KEY[1:]):
+        r = run(["mac", "--key", text, "x"])
+        check(r.returncode == USAGE, f"--key {text!r} exits {USAGE}, got {r.returncode}")
 
 
 def test_help_and_version_still_exit_0_on_stdout():
