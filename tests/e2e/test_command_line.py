@@ -1,13 +1,16 @@
 """The command line as users meet it (issue 10): a command line intact refuses is reported
 like every other failure, on one line "intact: ...", then "intact: hint: ...", exit 2; an
 unknown command is named and the commands listed."""
+import hashlib
+import hmac
 import os
 import re
+import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from intact_testlib import KEY, TestRunner, check, run  # noqa: E402
+from intact_testlib import KEY, LAB_KEY, TestRunner, check, run  # noqa: E402
 
 USAGE = 2
 
@@ -98,6 +101,61 @@ def test_a_key_that_cannot_be_used_exits_2_whatever_is_wrong_with_it():
     for text in ("", "zz", KEY[1:]):
         r = run(["mac", "--key", text, "x"])
         check(r.returncode == USAGE, f"--key {text!r} exits {USAGE}, got {r.returncode}")
+
+
+def lab_tag(key_hex, message):
+    """The lab's hash: HMAC-SHA256 of the UTF-8 bytes, 64 upper-case hex digits."""
+    return hmac.new(bytes.fromhex(key_hex), message, hashlib.sha256).hexdigest().upper()
+
+
+def lab_hash_module(key_hex, stdin):
+    """The lab's hash module run on its own: it reads the message with input()."""
+    prog = ("import hashlib, hmac, sys\n"
+            "m = input()\n"
+            "print(hmac.new(bytes.fromhex(sys.argv[1]), m.encode(), hashlib.sha256).hexdigest().upper())\n")
+    r = subprocess.run([sys.executable, "-c", prog, key_hex], input=stdin, capture_output=True, timeout=30)
+    check(r.returncode == 0, f"the lab's module runs: {r.stderr!r}")
+    return r.stdout.decode().strip()
+
+
+def mac(args, stdin):
+    r = run(["mac", *args], input=stdin)
+    check(r.returncode == 0, f"intact mac {args} with {stdin!r} exits 0, got {r.returncode}: {r.stderr!r}")
+    return r.stdout.decode().strip()
+
+
+def test_echo_text_into_mac_gives_the_tag_of_text_as_the_labs_input_reads_it():
+    # the lab's Wireshark vector, through a pipe as `echo` writes it
+    check(mac(["--key", LAB_KEY], b"NMP-B19DCAT141 server send\n")
+          == "3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60", "the lab's vector from echo")
+    for key, stdin in [(LAB_KEY, b"NMP-B19DCAT141 server send\n"), ("5D2A7139232AD22B23", b"PYTHON | language\n"),
+                       (KEY, "h\u00e9llo w\u00f6rld \u2713\n".encode()), (KEY, b"\n"),
+                       (KEY, b"no newline at the end"), (KEY, b"a CRLF line\r\n"), (KEY, b"  spaces kept  \n")]:
+        got = mac(["--key", key], stdin)
+        check(got == lab_hash_module(key, stdin), f"intact mac and the lab's input() agree on {stdin!r}: {got}")
+        line = stdin[:-1] if stdin.endswith(b"\n") else stdin
+        check(got == lab_tag(key, line), f"{stdin!r}: the tag of the line without its newline")
+        check(got == mac(["--key", key, line.decode()], b""), f"{stdin!r}: the same tag as TEXT on the command line")
+    check(mac(["--key", KEY], b"x\r\n") == lab_tag(KEY, b"x\r"), "input() keeps a \\r before the newline")
+
+
+def test_exact_tags_standard_input_byte_for_byte():
+    for stdin in (b"TEXT\n", b"TEXT", b"two\nlines\n", b"", b"\r\n\x00\xff"):
+        check(mac(["--exact", "--key", KEY], stdin) == lab_tag(KEY, stdin), f"--exact tags {stdin!r} as is")
+    check(mac(["--exact", "--key", KEY], b"TEXT\n") != mac(["--key", KEY], b"TEXT\n"),
+          "--exact hashes the newline; the default does not")
+    r = run(["mac", "--help"])
+    check(b"--exact" in r.stdout, "intact mac --help states --exact")
+
+
+def test_mac_refuses_standard_input_it_would_tag_only_in_part():
+    for stdin, what in ((b"one\ntwo\n", r"more than one line.*--exact"), (b"", r"standard input is empty")):
+        r = run(["mac", "--key", KEY], input=stdin)
+        lines = err_lines(r)
+        check(r.returncode == USAGE and r.stdout == b"", f"{stdin!r}: exit {USAGE} and no tag, got {r.returncode}")
+        check(len(lines) == 1 and re.search(r"^intact: .*" + what, lines[0]), f"{stdin!r}: {lines}")
+    r = run(["mac", "--exact", "--key", KEY, "TEXT"], input=b"")
+    check(r.returncode == USAGE and r.stdout == b"", f"--exact with a TEXT: exit {USAGE}, got {r.returncode}")
 
 
 def test_help_and_version_still_exit_0_on_stdout():
