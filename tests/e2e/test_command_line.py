@@ -4,13 +4,15 @@ unknown command is named and the commands listed."""
 import hashlib
 import hmac
 import os
+import glob
 import re
+import socket
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from intact_testlib import KEY, LAB_KEY, TestRunner, check, run  # noqa: E402
+from intact_testlib import KEY, LAB_KEY, SOURCE_DIR, TestRunner, check, run  # noqa: E402
 
 USAGE = 2
 
@@ -156,6 +158,64 @@ def test_mac_refuses_standard_input_it_would_tag_only_in_part():
         check(len(lines) == 1 and re.search(r"^intact: .*" + what, lines[0]), f"{stdin!r}: {lines}")
     r = run(["mac", "--exact", "--key", KEY, "TEXT"], input=b"")
     check(r.returncode == USAGE and r.stdout == b"", f"--exact with a TEXT: exit {USAGE}, got {r.returncode}")
+
+
+def string_literals():
+    """(file, text) of every string literal in src: the messages and hints a user can see."""
+    for path in sorted(glob.glob(os.path.join(SOURCE_DIR, "src", "**", "*.[ch]pp"), recursive=True)):
+        with open(path, encoding="utf-8") as f:
+            for lit in re.findall(r'"((?:[^"\\\n]|\\.)*)"', f.read()):
+                yield os.path.relpath(path, SOURCE_DIR), lit
+
+
+def test_messages_name_only_commands_and_options_that_exist():
+    names = commands()
+    hidden = ["_manpage", "_completion"]
+    options = set()
+    for sub in [[]] + [[n] for n in names + hidden]:
+        r = run(sub + ["--help"])
+        check(r.returncode == 0, f"intact {sub} --help exits 0")
+        options |= set(re.findall(r"--[a-z][a-z0-9-]*", r.stdout.decode()))
+    # words after "intact " in prose, not commands: "an intact v1 peer", "intact needs the key"...
+    prose = {"v1", "program", "peer", "needs", "hello", "protocol", "speaks"}
+    literals = list(string_literals())
+    check(len(literals) > 500, f"the sources were read from {SOURCE_DIR}: {len(literals)} literals")
+    for path, lit in literals:
+        for word in re.findall(r"\bintact ([a-z_][a-z0-9_-]*)", lit):
+            check(word in names or word in hidden or word in prose,
+                  f"{path}: names 'intact {word}', which is no command: {lit!r}")
+        for opt in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", lit):
+            check(opt in options, f"{path}: names {opt}, which no command has: {lit!r}")
+
+
+def test_an_unresolvable_upstream_stops_the_proxy_at_its_start():
+    r = run(["proxy", "--listen", "0", "--to", "no.such.host.invalid:80"], timeout=60)
+    lines = err_lines(r)
+    check(r.returncode == 1, f"exit 1 as client and connect give for a name without address, got {r.returncode}")
+    check(len(lines) == 1 and lines[0].startswith("intact: cannot resolve no.such.host.invalid"),
+          f"one line naming the host: {lines}")
+    check(not any("listening on" in l for l in lines), f"it does not listen first: {lines}")
+    # the same error as intact connect gives for the host
+    c = run(["connect", "--key", KEY, "no.such.host.invalid", "80"], input=b"")
+    check(err_lines(c)[-1] == lines[0] and c.returncode == r.returncode, f"as connect says it: {err_lines(c)}")
+
+
+def test_a_port_in_use_hint_names_the_option_of_the_command():
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = str(taken.getsockname()[1])
+    try:
+        for args, option in ((["proxy", "--listen", port, "--to", "127.0.0.1:1"], "--listen"),
+                             (["server", "--port", port, "--key", KEY], "--port"),
+                             (["listen", "--port", port, "--key", KEY], "--port")):
+            r = run(args, input=b"")
+            last = err_lines(r)[-1] if r.stderr else ""
+            check(r.returncode == 1 and "cannot listen on 127.0.0.1:" + port in last,
+                  f"intact {args[0]}: exit 1, says it cannot listen: {r.returncode} {last!r}")
+            check(f"pick another port with {option}," in last, f"intact {args[0]}: the hint names {option}: {last!r}")
+    finally:
+        taken.close()
 
 
 def test_help_and_version_still_exit_0_on_stdout():
