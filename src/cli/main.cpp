@@ -141,7 +141,10 @@ int main(int argc, char** argv) {
       return status(run());
     } catch (const Error& e) {
       std::cerr << "intact: " << e.what() << "\n";
-      if (auto h = hint(e.failure()); !h.empty()) std::cerr << "intact: hint: " << h << "\n";
+      auto has_option = [sub = sub](std::string_view name) {
+        return sub->get_option_no_throw(std::string(name)) != nullptr;
+      };
+      if (auto h = hint(e.failure(), has_option); !h.empty()) std::cerr << "intact: hint: " << h << "\n";
       return status(e.failure());
     } catch (const std::exception& e) {
       std::cerr << "intact: error: " << e.what() << "\n";

@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from intact_testlib import KEY, LAB_KEY, SOURCE_DIR, TestRunner, check, run  # noqa: E402
+from intact_testlib import KEY, LAB_KEY, SOURCE_DIR, Proc, TestRunner, check, run  # noqa: E402
 
 USAGE = 2
 
@@ -216,6 +216,27 @@ def test_a_port_in_use_hint_names_the_option_of_the_command():
             check(f"pick another port with {option}," in last, f"intact {args[0]}: the hint names {option}: {last!r}")
     finally:
         taken.close()
+
+
+def test_a_format_hint_names_only_options_the_command_has():
+    """A lab-format peer at `intact listen` (v1 only, no --legacy): the hint must not tell
+    the user to add an option listen does not have, and points to the commands that do."""
+    lst = Proc(["listen", "--port", "0", "--key", KEY], stdin=subprocess.DEVNULL)
+    port = lst.port()
+    msg = b"hello"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(msg + b"|" + lab_tag(KEY, msg).encode())
+        try:
+            while s.recv(4096):
+                pass
+        except OSError:
+            pass
+    check(lst.wait(30) == 1, "listen exits 1 on a peer of another format")
+    hints = [l for l in lst.err_lines if l.startswith("intact: hint: ")]
+    check(len(hints) == 1, f"one hint: {lst.err_lines}")
+    check("add --legacy" not in hints[0] and "intact client" in hints[0], f"the hint fits listen: {hints[0]}")
+    listen_help = run(["listen", "--help"]).stdout.decode()
+    check("--legacy" not in listen_help, "listen has no --legacy (else this test is moot)")
 
 
 def test_help_and_version_still_exit_0_on_stdout():
