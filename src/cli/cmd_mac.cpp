@@ -19,13 +19,15 @@ namespace {
 std::string one_line_of_stdin() {
   std::string all(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
   if (all.empty())
-    throw Error(Failure::usage, "standard input is empty; give the TEXT, or pipe one line (echo TEXT | intact mac ...)");
+    throw Error(Failure::usage,
+                "standard input is empty; give the TEXT, or pipe one line "
+                "(echo TEXT | intact mac ...)");
   std::size_t nl = all.find('\n');
   if (nl == std::string::npos) return all;  // a last line without a newline, as input() takes it
   if (nl + 1 != all.size())
     throw Error(Failure::usage,
-                "standard input has more than one line; intact mac tags one line, as the lab's input() "
-                "reads it. To tag all of it byte for byte, newlines included, add --exact");
+                "standard input has more than one line; intact mac tags one line, as the lab's "
+                "input() reads it. To tag all of it byte for byte, newlines included, add --exact");
   all.resize(nl);
   return all;
 }
@@ -39,20 +41,24 @@ const CommandRegistration registration{
       key->add_to(sub);
       sub.add_option(
           "TEXT", *text,
-          "the message (UTF-8), tagged as given; when absent, one line of standard input without its "
-          "newline, as the lab's Python input() reads it (echo TEXT | intact mac ... tags TEXT)");
+          "the message (UTF-8), tagged as given; when absent, one line of standard input "
+          "without its newline, as the lab's Python input() reads it (echo TEXT | intact mac "
+          "... tags TEXT)");
       sub.add_flag("--exact", *exact,
-                   "tag standard input exactly as read, every byte up to its end, newlines included "
-                   "(printf 'TEXT' | intact mac --exact ... equals intact mac ... TEXT)");
-      sub.footer("Example: intact mac --key 5D2E44719232EA78CD2B32 \"NMP-B19DCAT141 server send\"\n"
-                 "Same tag: echo \"NMP-B19DCAT141 server send\" | intact mac --key 5D2E44719232EA78CD2B32");
+                   "tag standard input exactly as read, every byte up to its end, newlines "
+                   "included (printf 'TEXT' | intact mac --exact ... equals intact mac ... TEXT)");
+      sub.footer(
+          "Example: intact mac --key 5D2E44719232EA78CD2B32 \"NMP-B19DCAT141 server send\"\n"
+          "Same tag: echo \"NMP-B19DCAT141 server send\" | "
+          "intact mac --key 5D2E44719232EA78CD2B32");
       return [&sub, key, text, exact]() {
         std::string message = *text;
         if (sub.count("TEXT") != 0 && *exact)
-          throw Error(Failure::usage, "--exact is for standard input; a TEXT argument is always tagged as given");
+          throw Error(Failure::usage,
+                      "--exact is for standard input; a TEXT argument is always tagged as given");
         if (sub.count("TEXT") == 0) {
           if (*exact) {
-            message.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+            message.assign(std::istreambuf_iterator<char>(std::cin), {});
           } else {
             message = one_line_of_stdin();
           }

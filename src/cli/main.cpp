@@ -44,7 +44,8 @@ std::string command_path(const CLI::App* app) {
 
 std::string command_list(const CLI::App& app) {
   std::string out;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); }))
+  for (const CLI::App* sub :
+       app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); }))
     out += (out.empty() ? "" : ", ") + sub->get_name();
   return out;
 }
@@ -81,11 +82,11 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e) {
       break;
     }
     if (!unknown.empty()) {
-      std::cerr << "intact: unknown command '" << unknown << "'; the commands are: " << command_list(app)
-                << "\n";
+      std::cerr << "intact: unknown command '" << unknown
+                << "'; the commands are: " << command_list(app) << "\n";
     } else if (!option.empty()) {
-      std::cerr << "intact: unknown option '" << option << "' before the command; the commands are: "
-                << command_list(app) << "\n";
+      std::cerr << "intact: unknown option '" << option
+                << "' before the command; the commands are: " << command_list(app) << "\n";
     } else if (e.get_name() == "RequiredError") {
       std::cerr << "intact: a command is required; the commands are: " << command_list(app) << "\n";
     } else {
@@ -144,7 +145,8 @@ int main(int argc, char** argv) {
       auto has_option = [sub = sub](std::string_view name) {
         return sub->get_option_no_throw(std::string(name)) != nullptr;
       };
-      if (auto h = hint(e.failure(), has_option); !h.empty()) std::cerr << "intact: hint: " << h << "\n";
+      if (auto h = hint(e.failure(), has_option); !h.empty())
+        std::cerr << "intact: hint: " << h << "\n";
       return status(e.failure());
     } catch (const std::exception& e) {
       std::cerr << "intact: error: " << e.what() << "\n";

@@ -229,7 +229,8 @@ TEST(LoadKey, EveryUnusableKeyTextIsABadKey) {
       if (!from_env) src.hex = text;
       try {
         load_key(src, nullptr);
-        ADD_FAILURE() << "'" << text << "' was accepted as a key" << (from_env ? " (INTACT_KEY)" : "");
+        ADD_FAILURE() << "'" << text << "' was accepted as a key"
+                      << (from_env ? " (INTACT_KEY)" : "");
       } catch (const Error& e) {
         EXPECT_EQ(e.failure(), Failure::bad_key) << "'" << text << "': " << e.what();
       }
