@@ -194,8 +194,11 @@ Failure run_proxy(const ProxyArgs& a) {
   asio::io_context& io = *io_owner;
   auto queue = std::make_shared<attack::ReplacementQueue>(plan.interactive_dir);
   attack::TamperProxy::Options o = proxy_options(a, plan, queue.get());
+  // An upstream with no address would fail every connection; say so now, as
+  // `intact client` and `intact connect` do (exit 1).
+  net::check_resolves(io.get_executor(), o.upstream_host, o.upstream_port);
   attack::TamperProxy proxy(
-      net::listen(io.get_executor(), plan.bind, net::parse_port(plan.listen_port)), o);
+      net::listen(io.get_executor(), plan.bind, net::parse_port(plan.listen_port), "--listen"), o);
   announce(a, plan, proxy);
   if (a.interactive) {
     std::cerr << "intact: interactive: type a line to replace the text of the next "

@@ -24,14 +24,19 @@ ExitStatus exit_status(Failure failure) noexcept {
   return ExitStatus::failure;
 }
 
-std::string_view hint(Failure failure) noexcept {
+std::string_view hint(Failure failure, const std::function<bool(std::string_view)>& has_option) {
   switch (failure) {
     case Failure::key_mismatch:
       return "both sides must use the same key (--key, --key-file or INTACT_KEY)";
     case Failure::format_mismatch:
-      return "if the peer uses the lab's format, add --legacy; if it speaks intact v1, drop --legacy";
+      if (has_option("--legacy"))
+        return "if the peer uses the lab's format, add --legacy; if it speaks intact v1, drop --legacy";
+      return "this command speaks intact v1 only; for a peer in the lab's format use intact client "
+             "or intact server with --legacy";
     case Failure::timeout:
-      return "is the peer an intact program of the same format? raise --handshake-timeout for slow links";
+      if (has_option("--handshake-timeout"))
+        return "is the peer an intact program of the same format? raise --handshake-timeout for slow links";
+      return "is the peer an intact program of the same format?";
     default: return {};
   }
 }

@@ -6,6 +6,7 @@
 // README's table is this table. Later failures get their row here, nowhere else.
 #pragma once
 
+#include <functional>
 #include <string_view>
 
 #include "intact/failure.hpp"
@@ -24,7 +25,8 @@ enum class ExitStatus : int {
 ExitStatus exit_status(Failure failure) noexcept;
 
 // What to do about it, naming the command line's options; empty when the
-// message says enough.
-std::string_view hint(Failure failure) noexcept;
+// message says enough. `has_option("--legacy")` says whether the command that
+// failed has that option: a hint names only options the user can give there.
+std::string_view hint(Failure failure, const std::function<bool(std::string_view)>& has_option);
 
 }  // namespace intact::cli

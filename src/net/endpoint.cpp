@@ -66,7 +66,16 @@ tcp::socket connect_blocking(asio::io_context& io, const std::string& host, std:
   return socket;
 }
 
-tcp::acceptor listen(const asio::any_io_executor& ex, const std::string& bind, std::uint16_t port) {
+void check_resolves(const asio::any_io_executor& ex, const std::string& host, std::uint16_t port) {
+  tcp::resolver resolver(ex);
+  std::string h = strip_brackets(host);
+  std::error_code ec;
+  auto results = resolver.resolve(h, std::to_string(port), ec);
+  if (ec || results.empty()) throw Error(Failure::io, "cannot resolve " + h + ": " + ec.message());
+}
+
+tcp::acceptor listen(const asio::any_io_executor& ex, const std::string& bind, std::uint16_t port,
+                     std::string_view port_option) {
   std::string h = strip_brackets(bind);
   std::error_code ec;
   tcp::resolver resolver(ex);
@@ -82,8 +91,8 @@ tcp::acceptor listen(const asio::any_io_executor& ex, const std::string& bind, s
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     std::string hint = ec == asio::error::address_in_use
-                           ? " (another program is listening there; pick another --port, or 0 "
-                             "for any free one)"
+                           ? " (another program is listening there; pick another port with " +
+                                 std::string(port_option) + ", or 0 for any free one)"
                            : "";
     throw Error(Failure::io, "cannot listen on " + host_port(h, port) + ": " + ec.message() + hint);
   }

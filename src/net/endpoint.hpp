@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace intact::net {
 
@@ -25,10 +26,16 @@ std::uint16_t parse_port(const std::string& text);
 // connects to the first address that accepts.
 asio::awaitable<tcp::socket> connect(std::string host, std::uint16_t port);
 tcp::socket connect_blocking(asio::io_context& io, const std::string& host, std::uint16_t port);
+// Resolves `host` as connect does, without connecting: throws the same
+// intact::Error ("cannot resolve HOST: ...") when the name has no address, so a
+// command can refuse a bad address at its start rather than at first use.
+void check_resolves(const asio::any_io_executor& ex, const std::string& host, std::uint16_t port);
 
 // Binds and listens on `bind` (an address or a name; "::" listens on IPv6 and
 // IPv4 where the system allows). Port 0 lets the OS pick one: read it back from
-// acceptor.local_endpoint().
-tcp::acceptor listen(const asio::any_io_executor& ex, const std::string& bind, std::uint16_t port);
+// acceptor.local_endpoint(). `port_option` is the command's option that chose
+// the port, named in the hint when the port is taken.
+tcp::acceptor listen(const asio::any_io_executor& ex, const std::string& bind, std::uint16_t port,
+                     std::string_view port_option = "--port");
 
 }  // namespace intact::net

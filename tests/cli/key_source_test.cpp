@@ -133,6 +133,7 @@ TEST_F(KeyFiles, AMissingFileIsAnErrorNamingThePath) {
     read_key_file(dir_ + "/nope", nullptr);
     FAIL();
   } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::bad_key);
     EXPECT_NE(std::string(e.what()).find(dir_ + "/nope"), std::string::npos) << e.what();
   }
 }
@@ -142,6 +143,7 @@ TEST_F(KeyFiles, ADirectoryIsNotAKeyFile) {
     read_key_file(dir_, nullptr);
     FAIL();
   } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::bad_key);
     EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
   }
 }
@@ -151,6 +153,7 @@ TEST_F(KeyFiles, AnEmptyFileIsAnErrorThatSaysHowToMakeAKey) {
     read_key_file(write("empty", "\n", 0600), nullptr);
     FAIL();
   } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::bad_key);
     EXPECT_NE(std::string(e.what()).find("intact keygen"), std::string::npos) << e.what();
   }
 }
@@ -171,6 +174,67 @@ TEST_F(KeyFiles, AHexKeyFileWithAnOddNumberOfDigitsIsRefusedNotReadAsRawBytes) {
     EXPECT_EQ(e.failure(), Failure::bad_key);
     EXPECT_NE(what.find("odd number"), std::string::npos) << what;
     expect_no_key_in(what, typo);
+  }
+}
+
+// Whatever makes a key unusable, it is the one failure bad_key (exit status 2,
+// cli/exit_status.cpp), through read_key_file and through load_key alike.
+TEST_F(KeyFiles, EveryUnusableKeyFileIsABadKey) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"a missing file", dir_ + "/nope"},
+      {"a directory", dir_},
+      {"a device", "/dev/null"},
+      {"an empty file", write("empty0", "", 0600)},
+      {"a file of whitespace", write("blank", " \r\n\t\n", 0600)},
+      {"an odd hex file", write("odd", "abc\n", 0600)},
+      {"a file larger than a key", write("big", std::string(3 * kMaxKeyBytes, 'k'), 0600)},
+      {"a path under a file", write("plain", kLongHex, 0600) + "/key"},
+  };
+  for (const auto& [what, path] : cases) {
+    for (bool through_load_key : {false, true}) {
+      try {
+        if (through_load_key) {
+          KeySource src;
+          src.file = path;
+          load_key(src, nullptr);
+        } else {
+          read_key_file(path, nullptr);
+        }
+        ADD_FAILURE() << what << " was accepted as a key";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.failure(), Failure::bad_key) << what << ": " << e.what();
+        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << what << ": " << e.what();
+      }
+    }
+  }
+}
+
+TEST_F(KeyFiles, AnUnreadableKeyFileIsABadKey) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads a file of mode 000";
+  std::string path = write("locked", kLongHex, 0000);
+  try {
+    read_key_file(path, nullptr);
+    FAIL() << "an unreadable key file was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::bad_key) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(LoadKey, EveryUnusableKeyTextIsABadKey) {
+  for (const char* text : {"", "5D2", "zz", "5D2E 4471", "0x5D2E"}) {
+    for (bool from_env : {false, true}) {
+      EnvKey env(from_env ? text : nullptr);
+      KeySource src;
+      if (!from_env) src.hex = text;
+      try {
+        load_key(src, nullptr);
+        ADD_FAILURE() << "'" << text << "' was accepted as a key"
+                      << (from_env ? " (INTACT_KEY)" : "");
+      } catch (const Error& e) {
+        EXPECT_EQ(e.failure(), Failure::bad_key) << "'" << text << "': " << e.what();
+      }
+    }
   }
 }
 
