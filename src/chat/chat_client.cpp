@@ -101,6 +101,7 @@ asio::awaitable<void> ChatClient::stdin_loop() {
     if (line->too_long) {
       std::cerr << "intact: a line of " << line->length << " bytes is over the maximum message size ("
                 << conn_->session().max_payload() << "); not sent" << std::endl;
+      ++unsent_lines_;
       continue;
     }
     user_line(line->text);
@@ -117,6 +118,7 @@ void ChatClient::user_line(std::string_view line) {
     conn_->send_data(as_bytes(line));
   } catch (const Error& e) {
     std::cerr << "intact: " << e.what() << std::endl;  // this line only; the chat goes on
+    ++unsent_lines_;
   }
 }
 

@@ -42,8 +42,14 @@ class ChatClient final : public net::ConnectionObserver {
   ~ChatClient() override;
 
   void start();
-  Failure result() const noexcept { return result_; }
+  // How the session ended; a session that ended well but left lines unsent
+  // (over the maximum, or refused by the format) is Failure::not_sent: what the
+  // user typed did not all arrive, so the exit status must not say it did.
+  Failure result() const noexcept {
+    return result_ == Failure::none && unsent_lines_ > 0 ? Failure::not_sent : result_;
+  }
   const std::optional<Error>& error() const noexcept { return error_; }
+  std::size_t unsent_lines() const noexcept { return unsent_lines_; }
 
   // Input from the user (from standard input, or from a line editor).
   void user_line(std::string_view line);
@@ -75,6 +81,7 @@ class ChatClient final : public net::ConnectionObserver {
   Failure result_ = Failure::none;
   std::optional<Error> error_;
   bool decided_ = false;
+  std::size_t unsent_lines_ = 0;  // lines the user gave that were not sent (each said so at once)
   bool ready_ = false;
   bool input_ended_ = false;
   bool interrupted_ = false;

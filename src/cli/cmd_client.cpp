@@ -97,6 +97,11 @@ Failure run_client(const ClientArgs& a) {
   client.start();
   io.run();
   if (client.error()) throw *client.error();
+  if (client.result() == Failure::not_sent) {
+    std::size_t n = client.unsent_lines();
+    throw Error(Failure::not_sent, std::to_string(n) + (n == 1 ? " line was" : " lines were") +
+                                       " not sent (each is named above); the rest arrived");
+  }
   return client.result();
 }
 

@@ -61,7 +61,9 @@ def test_message_of_the_maximum_size_arrives_exactly_and_one_over_is_refused():
     check(got[0] == "big: " + big, "the maximum-size message must arrive byte for byte")
     cli.wait_for(r"over the maximum message size", "err")
     cli.close_stdin()
-    check(cli.wait(15) == 0, "client exit code")
+    # A line that was not sent is not a success: exit 1, and a last line says how many.
+    check(cli.wait(15) == 1, f"client exit code {cli.p.returncode}: {cli.err_lines[-3:]}")
+    check(any("1 line was not sent" in l for l in cli.err_lines), f"{cli.err_lines[-3:]}")
 
 
 def test_ten_thousand_messages_arrive_once_each_in_order():
