@@ -360,9 +360,9 @@ int fanout(const Args& args) {
     text += line.substr(0, 63 - std::min<std::size_t>(63, text.size()));
     if (ncat) {
       text += "\n";
-      driver::write_all(sender.fd, as_bytes(text));
+      driver::write_all(sender.fd, text_bytes(text));
     } else {
-      sender.peer->send(as_bytes(text));
+      sender.peer->send(text_bytes(text));
       if (i % 16 == 15) sender.peer->flush();
     }
     // Drain what the room echoes to the sender (ncat echoes nothing; intact may send notices).

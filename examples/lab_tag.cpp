@@ -18,11 +18,11 @@ int main() {
   const std::string expected = "3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60";
 
   HmacSha256 mac(key.bytes());
-  example::check(legacy::tag_hex(mac, as_bytes(message)) == expected,
+  example::check(legacy::tag_hex(mac, text_bytes(message)) == expected,
                  "the lab's message has the lab's tag");
 
   std::vector<std::uint8_t> wire;
-  legacy::encode(mac, as_bytes(message), wire);
+  legacy::encode(mac, text_bytes(message), wire);
   example::check(as_text(wire) == std::string(message) + "|" + expected,
                  "on the wire it is message|TAG, nothing else");
 

@@ -46,7 +46,7 @@ int main() {
   }
   example::check(client.established() && server.established(), "handshake done, keys confirmed");
 
-  client.send_data(as_bytes("hello"));
+  client.send_data(text_bytes("hello"));
   const auto recorded = shuttle(client, server);
   auto got = events(server);
   example::check(got.size() == 1 && got[0].kind == EventKind::message &&
@@ -58,7 +58,7 @@ int main() {
   example::check(has(got, EventKind::replay) && !has(got, EventKind::message),
                  "the replayed frame is reported as a replay and not delivered");
 
-  client.send_data(as_bytes("still here"));
+  client.send_data(text_bytes("still here"));
   shuttle(client, server);
   got = events(server);
   example::check(got.size() == 1 && got[0].kind == EventKind::message &&

@@ -34,7 +34,7 @@ int main() {
   }
   example::check(client.established() && server.established(), "handshake done, keys confirmed");
 
-  client.send_data(as_bytes("pay 10 EUR"));
+  client.send_data(text_bytes("pay 10 EUR"));
   auto frame = take(client);
   frame[v1::kHeaderSize + 2] ^= 0x01;  // one bit of the payload: "pay" becomes "pax"
   server.feed(frame);

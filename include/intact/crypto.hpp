@@ -64,7 +64,9 @@ Digest sha256(std::span<const std::uint8_t> data);
 // Fills `out` from OpenSSL's CSPRNG; throws intact::Error if it cannot.
 void random_bytes(std::span<std::uint8_t> out);
 
-inline std::span<const std::uint8_t> as_bytes(std::string_view s) noexcept {
+// A text's bytes, viewed (not copied). Named apart from std::as_bytes, which
+// views any span as std::byte: the two would otherwise meet in overload sets.
+inline std::span<const std::uint8_t> text_bytes(std::string_view s) noexcept {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 inline std::string_view as_text(std::span<const std::uint8_t> b) noexcept {

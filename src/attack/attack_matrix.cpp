@@ -119,7 +119,7 @@ class Endpoint final : public net::ConnectionObserver {
   void speak(net::Connection& c) {
     if (said_ || texts_.empty() || !c.open() || !c.session().established()) return;
     said_ = true;
-    for (const auto& t : texts_) c.send_data(as_bytes(t));
+    for (const auto& t : texts_) c.send_data(text_bytes(t));
     c.close();
   }
 

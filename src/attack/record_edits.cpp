@@ -118,7 +118,7 @@ std::string flip_bit(WireFormat format, std::vector<std::uint8_t>& r, Field fiel
 
 void replace_text(WireFormat format, std::vector<std::uint8_t>& r, std::string_view text,
                   std::span<const std::uint8_t> retag_key) {
-  auto t = as_bytes(text);
+  auto t = text_bytes(text);
   if (format == WireFormat::legacy) {
     std::string tag;
     if (r.size() >= 1 + legacy::kTagHexSize) {

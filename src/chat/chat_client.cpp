@@ -115,7 +115,7 @@ void ChatClient::user_line(std::string_view line) {
     return;
   }
   try {
-    conn_->send_data(as_bytes(line));
+    conn_->send_data(text_bytes(line));
   } catch (const Error& e) {
     std::cerr << "intact: " << e.what() << std::endl;  // this line only; the chat goes on
     ++unsent_lines_;

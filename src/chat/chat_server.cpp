@@ -61,11 +61,11 @@ class ChatServer::Member final : public Participant {
     // What the server itself says is the peer's own data; a relayed line names its author.
     try {
       if (from.is_host())
-        conn.send_data(as_bytes(body));
+        conn.send_data(text_bytes(body));
       else if (format == WireFormat::v1)
         conn.send_chat(from.name(), body);
       else
-        conn.send_data(as_bytes(lab_chat_line(from.name(), body)));
+        conn.send_data(text_bytes(lab_chat_line(from.name(), body)));
     } catch (const Error& e) {
       // This member's format cannot carry the text (the lab's format and a '|'
       // followed by 64 hex digits): tell this member, and only this member.
@@ -89,7 +89,7 @@ class ChatServer::Member final : public Participant {
     if (format == WireFormat::v1)
       conn.send_notice(text);
     else
-      conn.send_data(as_bytes(lab_notice_line(text)));
+      conn.send_data(text_bytes(lab_notice_line(text)));
   }
 
   net::Connection& conn;

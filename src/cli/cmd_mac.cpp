@@ -64,7 +64,7 @@ const CommandRegistration registration{
           }
         }
         HmacSha256 mac(key->load().bytes());
-        std::cout << to_hex_upper(mac.compute(as_bytes(message))) << "\n";
+        std::cout << to_hex_upper(mac.compute(text_bytes(message))) << "\n";
         return Failure::none;
       };
     }};

@@ -140,6 +140,6 @@ void LegacySession::send_chat(std::string_view, std::string_view) {
       "LegacySession: the lab's format has no sender field; format the line and send_data it");
 }
 
-void LegacySession::send_notice(std::string_view text) { send_data(as_bytes(text)); }
+void LegacySession::send_notice(std::string_view text) { send_data(text_bytes(text)); }
 
 }  // namespace intact

@@ -164,13 +164,13 @@ void V1Session::send_chat(std::string_view sender, std::string_view text) {
 
 void V1Session::send_notice(std::string_view text) {
   check_can_send();
-  seal(v1::FrameType::notice, as_bytes(text));
+  seal(v1::FrameType::notice, text_bytes(text));
 }
 
 void V1Session::close(std::string_view reason) {
   if (close_sent_ || !handshake_done_) return;
   close_sent_ = true;
-  seal(v1::FrameType::close, as_bytes(v1::cut_utf8(reason, v1::kMaxCloseReason)));
+  seal(v1::FrameType::close, text_bytes(v1::cut_utf8(reason, v1::kMaxCloseReason)));
 }
 
 }  // namespace intact

@@ -90,7 +90,7 @@ def main():
                     '#include <intact/legacy.hpp>\n#include <intact/version.hpp>\n'
                     'int main() {\n  auto key = intact::Key::from_hex("5D2E44719232EA78CD2B32");\n'
                     '  intact::HmacSha256 mac(key.bytes());\n'
-                    '  auto tag = intact::legacy::tag_hex(mac, intact::as_bytes("NMP-B19DCAT141 server send"));\n'
+                    '  auto tag = intact::legacy::tag_hex(mac, intact::text_bytes("NMP-B19DCAT141 server send"));\n'
                     '  return tag == "3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60" &&\n'
                     '         !intact::version.empty() ? 0 : 1;\n}\n')
         cxx = shutil.which("c++") or shutil.which("g++")

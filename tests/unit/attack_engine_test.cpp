@@ -39,7 +39,7 @@ LegacyStream make_legacy(int n, std::string_view prefix = "message ") {
   LegacyStream s;
   for (int i = 1; i <= n; ++i) {
     Bytes m;
-    legacy::encode(mac, as_bytes(std::string(prefix) + std::to_string(i)), m);
+    legacy::encode(mac, intact::text_bytes(std::string(prefix) + std::to_string(i)), m);
     s.msgs.push_back(m);
   }
   return s;
@@ -63,7 +63,7 @@ V1Stream make_v1(int n, std::string_view prefix = "message ") {
   sealer.seal(v1::FrameType::confirm, Bytes(32, 0), s.confirm);
   for (int i = 1; i <= n; ++i) {
     Bytes m;
-    sealer.seal(v1::FrameType::data, as_bytes(std::string(prefix) + std::to_string(i)), m);
+    sealer.seal(v1::FrameType::data, intact::text_bytes(std::string(prefix) + std::to_string(i)), m);
     s.msgs.push_back(m);
   }
   sealer.seal(v1::FrameType::close, {}, s.close);
@@ -168,8 +168,8 @@ TEST(RecordSplitter, TheProxyReadsV1FromItsMagicAndAnythingElseAsLegacy) {
 TEST(RecordSplitter, CutsLabMessagesContainingBarsAndNumbersThem) {
   HmacSha256 mac(kKey);
   Bytes stream;
-  legacy::encode(mac, as_bytes("PYTHON | language"), stream);
-  legacy::encode(mac, as_bytes("second"), stream);
+  legacy::encode(mac, intact::text_bytes("PYTHON | language"), stream);
+  legacy::encode(mac, intact::text_bytes("second"), stream);
   RecordSplitter sp(WireFormat::legacy);
   sp.feed(stream);
   auto a = sp.next();
@@ -346,7 +346,7 @@ TEST(TamperEngine, ReplaceKeepsTheOldTagOrRetagsUnderTheAttackersKey) {
   out = run(retag, l.all()).c2s;
   HmacSha256 attacker(Bytes{0x0B, 0xAD, 0xC0, 0xDE});
   Bytes expected;
-  legacy::encode(attacker, as_bytes("PAY MALLORY"), expected);
+  legacy::encode(attacker, intact::text_bytes("PAY MALLORY"), expected);
   EXPECT_EQ(out, expected);
   EXPECT_EQ(legacy_receiver_sees(out), (V{"LOST"}));
 }

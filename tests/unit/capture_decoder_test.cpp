@@ -19,7 +19,7 @@ std::string text_of(std::span<const std::uint8_t> b) { return std::string(as_tex
 
 TEST(PacketDecoder, EthernetIpv4TcpGivesEndpointsSequenceFlagsAndPayload) {
   Bytes f =
-      framed(DLT_EN10MB, ip_packet(kClient, kServer, 123456789, PSH | ACK, as_bytes("hello")));
+      framed(DLT_EN10MB, ip_packet(kClient, kServer, 123456789, PSH | ACK, text_bytes("hello")));
   auto d = decode_packet(DLT_EN10MB, f);
   ASSERT_EQ(d.kind, PacketKind::tcp) << d.detail;
   EXPECT_EQ(d.segment.src, kClient);
@@ -42,7 +42,7 @@ TEST(PacketDecoder, EthernetPaddingAfterTheIpPacketIsNotPayload) {
 }
 
 TEST(PacketDecoder, VlanTaggedFramesAreDecoded) {
-  Bytes ip = ip_packet(kClient, kServer, 7, ACK, as_bytes("x"));
+  Bytes ip = ip_packet(kClient, kServer, 7, ACK, text_bytes("x"));
   Bytes f(12, 0);
   put16(f, 0x8100), put16(f, 42), put16(f, 0x8100), put16(f, 43), put16(f, 0x0800);
   f.insert(f.end(), ip.begin(), ip.end());
@@ -56,7 +56,7 @@ TEST(PacketDecoder, EveryLinkTypeOfLoopbackAndLanCapturesIsDecodedForIpv4AndIpv6
     for (bool six : {false, true}) {
       TcpEndpoint c = six ? v6_loopback(40000) : kClient;
       TcpEndpoint s = six ? v6_loopback(8080) : kServer;
-      Bytes f = framed(link, ip_packet(c, s, 99, ACK, as_bytes("payload")));
+      Bytes f = framed(link, ip_packet(c, s, 99, ACK, text_bytes("payload")));
       auto d = decode_packet(link, f);  // the segment points into f
       ASSERT_EQ(d.kind, PacketKind::tcp) << "link " << link << " v6 " << six << ": " << d.detail;
       EXPECT_EQ(d.segment.dst, s);
@@ -67,7 +67,7 @@ TEST(PacketDecoder, EveryLinkTypeOfLoopbackAndLanCapturesIsDecodedForIpv4AndIpv6
 }
 
 TEST(PacketDecoder, Ipv6ExtensionHeadersBeforeTcpAreSkipped) {
-  Bytes ip = ip_packet(v6_loopback(1), v6_loopback(2), 5, ACK, as_bytes("after ext"));
+  Bytes ip = ip_packet(v6_loopback(1), v6_loopback(2), 5, ACK, text_bytes("after ext"));
   Bytes hop = {6, 0, 0, 0, 0, 0, 0, 0};  // hop-by-hop options, 8 bytes, next header TCP
   ip[6] = 0;                             // next header: hop-by-hop
   ip.insert(ip.begin() + 40, hop.begin(), hop.end());
@@ -79,13 +79,13 @@ TEST(PacketDecoder, Ipv6ExtensionHeadersBeforeTcpAreSkipped) {
 }
 
 TEST(PacketDecoder, IpFragmentsAreReportedAndNotDecoded) {
-  Bytes ip = ip_packet(kClient, kServer, 1, ACK, as_bytes("frag"));
+  Bytes ip = ip_packet(kClient, kServer, 1, ACK, text_bytes("frag"));
   ip[6] = 0x20;  // more fragments
   EXPECT_EQ(decode_packet(DLT_RAW, ip).kind, PacketKind::fragment);
 }
 
 TEST(PacketDecoder, OtherProtocolsAreIgnored) {
-  Bytes ip = ip_packet(kClient, kServer, 1, ACK, as_bytes("udp?"));
+  Bytes ip = ip_packet(kClient, kServer, 1, ACK, text_bytes("udp?"));
   ip[9] = 17;
   EXPECT_EQ(decode_packet(DLT_RAW, ip).kind, PacketKind::not_tcp);
   Bytes arp(12, 0);
@@ -95,7 +95,7 @@ TEST(PacketDecoder, OtherProtocolsAreIgnored) {
 }
 
 TEST(PacketDecoder, APayloadCutByTheSnapLengthIsTheRecordedPrefixWithTheShortfallCounted) {
-  Bytes f = framed(DLT_EN10MB, ip_packet(kClient, kServer, 1, ACK, as_bytes("0123456789")));
+  Bytes f = framed(DLT_EN10MB, ip_packet(kClient, kServer, 1, ACK, text_bytes("0123456789")));
   // Erase rather than resize(size - 7): g++ 12 at -O2 cannot prove the size is at
   // least 7 and warns about a huge memset in resize's growth path.
   f.erase(f.end() - 7, f.end());
@@ -109,7 +109,7 @@ TEST(PacketDecoder, EveryPrefixOfAPacketDecodesWithoutReadingPastItsEnd) {
   for (int link : {DLT_EN10MB, DLT_LINUX_SLL2, DLT_NULL}) {
     for (bool six : {false, true}) {
       Bytes f = framed(link, ip_packet(six ? v6_loopback(1) : kClient,
-                                       six ? v6_loopback(2) : kServer, 1, ACK, as_bytes("abc")));
+                                       six ? v6_loopback(2) : kServer, 1, ACK, text_bytes("abc")));
       for (std::size_t n = 0; n <= f.size(); ++n) {
         Bytes prefix(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(
                                                 n));  // exact size: ASan sees overreads
@@ -123,7 +123,7 @@ TEST(PacketDecoder, EveryPrefixOfAPacketDecodesWithoutReadingPastItsEnd) {
 }
 
 TEST(PacketDecoder, LengthFieldsThatLieAreMalformed) {
-  Bytes ip = ip_packet(kClient, kServer, 1, ACK, as_bytes("abc"));
+  Bytes ip = ip_packet(kClient, kServer, 1, ACK, text_bytes("abc"));
   Bytes bad_ihl = ip;
   bad_ihl[0] = 0x44;  // header length 16 < 20
   EXPECT_EQ(decode_packet(DLT_RAW, bad_ihl).kind, PacketKind::malformed);

@@ -57,7 +57,7 @@ Recording v1_conversation(const std::vector<std::string>& lines, bool client_clo
   move_output(server, client, r.s2c);
   for (const auto& line : lines) {
     r.c2s_frames.push_back(r.c2s.size());
-    client.send_data(as_bytes(line));
+    client.send_data(text_bytes(line));
     move_output(client, server, r.c2s);
   }
   if (client_closes) {
@@ -322,7 +322,7 @@ TEST(V1Observer, AConnectionEndingBeforeTheServerAnsweredIsTruncated) {
 Bytes lab_stream(const std::vector<std::string>& messages, const Key& key = kKey) {
   HmacSha256 mac(key.bytes());
   Bytes out;
-  for (const auto& m : messages) legacy::encode(mac, as_bytes(m), out);
+  for (const auto& m : messages) legacy::encode(mac, text_bytes(m), out);
   return out;
 }
 

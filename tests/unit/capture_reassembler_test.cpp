@@ -22,7 +22,7 @@ struct Direction {
   void add(std::uint32_t seq, std::string_view data, bool syn = false, bool fin = false,
            bool rst = false, std::uint32_t cut = 0) {
     std::vector<std::uint8_t> out;
-    r.add(seq, syn, fin, rst, as_bytes(data), out, cut);
+    r.add(seq, syn, fin, rst, text_bytes(data), out, cut);
     got.append(reinterpret_cast<const char*>(out.data()), out.size());
   }
   // Stream offset `at` (0 = the first byte after the SYN).

@@ -49,7 +49,7 @@ Recorded v1_bytes(const std::vector<std::string>& lines) {
     move_output(server, client, &r.hello_and_confirm_s2c);
   }
   for (const auto& line : lines) {
-    client.send_data(as_bytes(line));
+    client.send_data(text_bytes(line));
     r.c2s_frames.emplace_back();
     move_output(client, server, &r.c2s_frames.back());
   }
@@ -276,9 +276,9 @@ TEST(CaptureVerifier, ACaptureThatBeganAfterTheHandshakeCannotDeriveTheKeysAndSa
 TEST(CaptureVerifier, LabFormatConnectionsAreDetectedAndEveryMessageJudged) {
   HmacSha256 mac(kKey.bytes());
   Bytes c2s, s2c;
-  legacy::encode(mac, as_bytes("INTACT is a word too"), c2s);  // not a v1 hello: no version byte
-  legacy::encode(mac, as_bytes("second"), c2s);
-  legacy::encode(mac, as_bytes("reply"), s2c);
+  legacy::encode(mac, text_bytes("INTACT is a word too"), c2s);  // not a v1 hello: no version byte
+  legacy::encode(mac, text_bytes("second"), c2s);
+  legacy::encode(mac, text_bytes("reply"), s2c);
   Conversation conv(v4(127, 0, 0, 1, 40001), v4(127, 0, 0, 1, 8080));
   conv.handshake();
   conv.send(true, c2s, 10);

@@ -55,24 +55,24 @@ TEST(HmacSha256, MatchesEveryRfc4231TestCase) {
 TEST(HmacSha256, ReproducesTheLabsCapturedTag) {
   auto key = Key::from_hex("5D2E44719232EA78CD2B32");
   HmacSha256 mac(key.bytes());
-  EXPECT_EQ(to_hex_upper(mac.compute(as_bytes("NMP-B19DCAT141 server send"))),
+  EXPECT_EQ(to_hex_upper(mac.compute(text_bytes("NMP-B19DCAT141 server send"))),
             "3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60");
 }
 
 TEST(HmacSha256, ReusesTheKeyScheduleAcrossMessages) {
   HmacSha256 mac(hex("4a656665"));
-  Tag first = mac.compute(as_bytes("what do ya want for nothing?"));
-  mac.compute(as_bytes("something else in between"));
-  Tag again = mac.compute(as_bytes("what do ya want for nothing?"));
+  Tag first = mac.compute(text_bytes("what do ya want for nothing?"));
+  mac.compute(text_bytes("something else in between"));
+  Tag again = mac.compute(text_bytes("what do ya want for nothing?"));
   EXPECT_EQ(first, again);
-  EXPECT_TRUE(mac.verify(as_bytes("what do ya want for nothing?"), first));
-  Tag split = mac.compute(as_bytes("what do ya "), as_bytes("want for nothing?"));
+  EXPECT_TRUE(mac.verify(text_bytes("what do ya want for nothing?"), first));
+  Tag split = mac.compute(text_bytes("what do ya "), text_bytes("want for nothing?"));
   EXPECT_EQ(first, split);
 }
 
 TEST(HmacSha256, VerifyRejectsAnyChangedTagByteAndShortTags) {
   HmacSha256 mac(hex("00112233445566778899aabbccddeeff"));
-  auto msg = as_bytes("hello");
+  auto msg = text_bytes("hello");
   Tag tag = mac.compute(msg);
   for (std::size_t i = 0; i < tag.size(); ++i) {
     Tag bad = tag;

@@ -75,7 +75,7 @@ TEST(FdPump, AFrameSentRightAfterTheHandshakeWaitsInTheSessionForItsReader) {
   auto client = std::async(std::launch::async, [&] {
     Peer c(sp.b, kKey, v1::Role::client);
     c.pump.handshake();
-    EXPECT_TRUE(c.driver.send_data(as_bytes("first")));
+    EXPECT_TRUE(c.driver.send_data(text_bytes("first")));
     c.pump.flush();
     return c.driver.established();
   });

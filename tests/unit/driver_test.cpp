@@ -67,7 +67,7 @@ TEST(SessionDriver, TwoPeersShakeHandsTalkAndCloseCleanly) {
   p.exchange();
   ASSERT_TRUE(p.client.established());
   ASSERT_TRUE(p.server.established());
-  EXPECT_TRUE(p.client.send_data(as_bytes("hello")));
+  EXPECT_TRUE(p.client.send_data(text_bytes("hello")));
   p.client.close("done", t0);
   p.exchange();
   EXPECT_EQ(p.server_log.messages, std::vector<std::string>{"hello"});
@@ -136,7 +136,7 @@ TEST(SessionDriver, APeerThatNeverAnswersOurCloseIsGivenUpAfterTheLinger) {
 TEST(SessionDriver, APeerThatReadsNothingIsGivenUpAfterTheFlushTimeoutSayingHowMuchWasLost) {
   Pair p;
   p.exchange();
-  ASSERT_TRUE(p.client.send_data(as_bytes("never read")));
+  ASSERT_TRUE(p.client.send_data(text_bytes("never read")));
   p.client.close({}, t0);
   std::vector<std::uint8_t> in_flight;
   p.client.take_output(in_flight);  // the socket took nothing of it
@@ -160,25 +160,25 @@ TEST(SessionDriver, TheQueueBoundEndsTheSessionInsteadOfGrowing) {
   std::string big(1000, 'x');
   const std::size_t frame = big.size() + v1::kFrameOverhead;
   std::size_t queued = 0;
-  while (p.client.send_data(as_bytes(big))) ++queued;
+  while (p.client.send_data(text_bytes(big))) ++queued;
   EXPECT_EQ(queued, 4096 / frame);  // as many frames as fit in the bound, and not one more
   ASSERT_TRUE(p.client.ended());
   EXPECT_EQ(p.client.disconnect().failure, Failure::over_limit);
-  EXPECT_FALSE(p.client.send_data(as_bytes("x")));
+  EXPECT_FALSE(p.client.send_data(text_bytes("x")));
 }
 
 TEST(SessionDriver, NothingIsSentBeforeTheHandshakeOrAfterTheClose) {
   Pair p;
-  EXPECT_FALSE(p.client.send_data(as_bytes("early")));
+  EXPECT_FALSE(p.client.send_data(text_bytes("early")));
   p.exchange();
   p.client.close({}, t0);
-  EXPECT_FALSE(p.client.send_data(as_bytes("late")));
+  EXPECT_FALSE(p.client.send_data(text_bytes("late")));
 }
 
 TEST(SessionDriver, AStreamCutBeforeTheCloseIsATruncation) {
   Pair p;
   p.exchange();
-  p.client.send_data(as_bytes("one"));
+  p.client.send_data(text_bytes("one"));
   p.exchange();
   p.server.received_end(t0);
   drain(p.server, p.server_log.sink());
@@ -198,7 +198,7 @@ TEST(SessionDriver, IdleIsDueOncePerSilenceAndActivityRestartsIt) {
   EXPECT_TRUE(d.idle_due(t0 + milliseconds(300)));
   EXPECT_FALSE(d.idle_due(t0 + milliseconds(301)));
   EXPECT_EQ(d.deadline(), TimePoint::max());
-  d.received(as_bytes("x"), t0 + milliseconds(400));
+  d.received(text_bytes("x"), t0 + milliseconds(400));
   EXPECT_FALSE(d.idle_due(t0 + milliseconds(699)));
   EXPECT_TRUE(d.idle_due(t0 + milliseconds(700)));
 }
@@ -219,7 +219,7 @@ TEST(SessionDriver, TheLabsFormatEndsCleanlyAtTheEndOfTheStream) {
 TEST(SessionDriver, AStreamCutInsideALabMessageIsATruncation) {
   LegacySession s(kKey);
   SessionDriver d(s, limits(), t0);
-  d.received(as_bytes("half a mess"), t0);
+  d.received(text_bytes("half a mess"), t0);
   d.received_end(t0, "Connection reset by peer");
   Log log;
   drain(d, log.sink());
@@ -251,7 +251,7 @@ TEST(SessionDriver, NoEventComesAfterTheEnd) {
   Pair p;
   p.exchange();
   p.server.abort(Failure::internal, "stop");
-  p.client.send_data(as_bytes("unheard"));
+  p.client.send_data(text_bytes("unheard"));
   auto bytes = take_written(p.client, t0);
   p.server.received(bytes, t0);
   EXPECT_FALSE(p.server.poll());

@@ -187,7 +187,7 @@ TEST(InputBuffer, AppendsConsumesAndCompactsWithoutLosingBytes) {
   std::string all;
   for (int i = 0; i < 200; ++i) {
     std::string chunk(static_cast<std::size_t>(i % 37 + 1), static_cast<char>('a' + i % 26));
-    in.append(as_bytes(chunk));
+    in.append(text_bytes(chunk));
     all += chunk;
     std::size_t eat = std::min<std::size_t>(in.size(), static_cast<std::size_t>(i % 29));
     EXPECT_EQ(as_text(in.data().first(eat)), all.substr(0, eat));
@@ -201,7 +201,7 @@ TEST(InputBuffer, AppendsConsumesAndCompactsWithoutLosingBytes) {
 
 TEST(InputBuffer, PrepareAndCommitReadInPlace) {
   InputBuffer in;
-  in.append(as_bytes("abc"));
+  in.append(text_bytes("abc"));
   auto space = in.prepare(4);
   ASSERT_EQ(space.size(), 4u);
   std::memcpy(space.data(), "defg", 4);
@@ -215,8 +215,8 @@ TEST(FrameSealer, NumbersFramesFromZeroAndTagsHeaderAndPayload) {
   Bytes k = key_bytes(0x42);
   FrameSealer sealer(k);
   Bytes out;
-  sealer.seal(v1::FrameType::data, as_bytes("abc"), out);
-  sealer.seal(v1::FrameType::notice, as_bytes(""), out);
+  sealer.seal(v1::FrameType::data, text_bytes("abc"), out);
+  sealer.seal(v1::FrameType::notice, text_bytes(""), out);
   EXPECT_EQ(sealer.next_seq(), 2u);
   ASSERT_EQ(out.size(), 2 * v1::kFrameOverhead + 3);
   auto h0 = v1::decode_header(out.data());
@@ -245,7 +245,7 @@ TEST(FrameReceiver, OpenReportsOkBadTagAndMalformedWithoutSequenceChecks) {
   Bytes k = key_bytes(7);
   FrameSealer sealer(k);
   Bytes wire;
-  sealer.seal(v1::FrameType::confirm, as_bytes("hello"), wire);
+  sealer.seal(v1::FrameType::confirm, text_bytes("hello"), wire);
   FrameReceiver rx(k);
   InputBuffer in;
   in.append(std::span(wire).first(wire.size() - 1));
@@ -272,8 +272,8 @@ TEST(FrameReceiver, PollReportsEachOutcomeAndEofAfterCloseIsSilent) {
   Bytes skip;
   sealer.seal(v1::FrameType::confirm, {}, skip);  // seq 0 belongs to the handshake
   Bytes wire;
-  sealer.seal(v1::FrameType::data, as_bytes("a"), wire);
-  sealer.seal(v1::FrameType::close, as_bytes("bye"), wire);
+  sealer.seal(v1::FrameType::data, text_bytes("a"), wire);
+  sealer.seal(v1::FrameType::close, text_bytes("bye"), wire);
   FrameReceiver rx(k);
   InputBuffer in;
   in.append(wire);
@@ -304,9 +304,9 @@ Bytes sample_stream() {
   Bytes s = hello_bytes(v1::Role::client);
   FrameSealer sealer(key_bytes(5));
   sealer.seal(v1::FrameType::confirm, Bytes(32, 0x77), s);
-  sealer.seal(v1::FrameType::data, as_bytes("hello | world"), s);
+  sealer.seal(v1::FrameType::data, text_bytes("hello | world"), s);
   sealer.seal(v1::FrameType::data, {}, s);
-  sealer.seal(v1::FrameType::close, as_bytes("bye"), s);
+  sealer.seal(v1::FrameType::close, text_bytes("bye"), s);
   return s;
 }
 
@@ -356,12 +356,12 @@ TEST(FrameSplitter, GivesTheSameRecordsForAStreamSplitAtEveryPosition) {
 
 TEST(FrameSplitter, ReportsANonIntactStreamAsMalformedFromItsFirstBytes) {
   FrameSplitter sp;
-  sp.feed(as_bytes("NMP-B19DCAT141 server send|3F9A"));
+  sp.feed(text_bytes("NMP-B19DCAT141 server send|3F9A"));
   auto records = split_all(sp);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].kind, FrameSplitter::Kind::malformed);
   EXPECT_EQ(records[0].bytes.size(), 31u);
-  sp.feed(as_bytes("more"));
+  sp.feed(text_bytes("more"));
   records = split_all(sp);
   ASSERT_EQ(records.size(), 1u) << "after malformed, every feed comes back as one record";
   EXPECT_EQ(records[0].kind, FrameSplitter::Kind::malformed);

@@ -52,7 +52,7 @@ std::vector<Seen> drain(Session& s) {
 }
 
 std::vector<Seen> deliver(Session& s, std::string_view bytes) {
-  s.feed(as_bytes(bytes));
+  s.feed(text_bytes(bytes));
   return drain(s);
 }
 
@@ -64,7 +64,7 @@ std::string take(Session& s) {
 
 std::string encoded(std::string_view key_hex, std::string_view message) {
   LegacySession s(Key::from_hex(key_hex));
-  s.send_data(as_bytes(message));
+  s.send_data(text_bytes(message));
   return take(s);
 }
 
@@ -83,7 +83,7 @@ TEST(LegacyCodec, EncodesTheLabsCapturedMessageAsExactlyThe91BytesOnTheWire) {
 
 TEST(LegacyCodec, TagHexIsTheLabsUpperCaseTag) {
   HmacSha256 mac(Key::from_hex(kLabKey).bytes());
-  EXPECT_EQ(legacy::tag_hex(mac, as_bytes(kLabMessage)),
+  EXPECT_EQ(legacy::tag_hex(mac, text_bytes(kLabMessage)),
             "3F9A2961157A24D60475383AC498ADB92D2519844317F2BC1A746CBB59C7DD60");
 }
 
@@ -174,7 +174,7 @@ TEST(LegacyDecoder, AMessageWithABarFollowedBy64HexDigitsIsAmbiguousAndNeverDeli
   std::string m = "x|" + std::string(64, 'A') + " tail";
   HmacSha256 mac(Key::from_hex(kLabKey).bytes());
   std::vector<std::uint8_t> wire;
-  legacy::encode(mac, as_bytes(m), wire);
+  legacy::encode(mac, text_bytes(m), wire);
   LegacySession rx(Key::from_hex(kLabKey));
   auto events = deliver(rx, std::string(as_text(wire)));
   ASSERT_FALSE(events.empty());
@@ -184,11 +184,11 @@ TEST(LegacyDecoder, AMessageWithABarFollowedBy64HexDigitsIsAmbiguousAndNeverDeli
 TEST(LegacyEncoder, RefusesATextItsReceiverWouldCutAtABarFollowedBy64HexDigits) {
   LegacySession tx(Key::from_hex(kLabKey));
   std::string ambiguous = "x|" + std::string(64, 'a') + " tail";
-  EXPECT_THROW(tx.send_data(as_bytes(ambiguous)), Error);
+  EXPECT_THROW(tx.send_data(text_bytes(ambiguous)), Error);
   EXPECT_EQ(tx.pending_output_size(), 0u);
   // A bar with fewer hex digits after it is fine, and arrives whole.
   std::string fine = "x|" + std::string(63, 'A') + " tail";
-  tx.send_data(as_bytes(fine));
+  tx.send_data(text_bytes(fine));
   LegacySession rx(Key::from_hex(kLabKey));
   auto events = deliver(rx, take(tx));
   ASSERT_EQ(events.size(), 1u) << describe(events);
@@ -269,7 +269,7 @@ TEST(LegacyDecoder, AMessageOfExactlyTheMaximumIsDeliveredEvenInPieces) {
   const std::size_t max_message = 1000;
   std::string m(max_message, 'm');
   LegacySession tx(Key::from_hex(kLabKey), max_message);
-  tx.send_data(as_bytes(m));
+  tx.send_data(text_bytes(m));
   std::string wire = take(tx);
   LegacySession rx(Key::from_hex(kLabKey), max_message);
   std::vector<Seen> events;
@@ -278,7 +278,7 @@ TEST(LegacyDecoder, AMessageOfExactlyTheMaximumIsDeliveredEvenInPieces) {
   ASSERT_EQ(events.size(), 1u) << describe(events);
   EXPECT_EQ(events[0].kind, EventKind::message);
   EXPECT_EQ(events[0].payload, m);
-  EXPECT_THROW(tx.send_data(as_bytes(m + "!")), Error);
+  EXPECT_THROW(tx.send_data(text_bytes(m + "!")), Error);
 }
 
 TEST(LegacyDecoder, AnIntactV1HelloIsRefusedAsAFormatMismatch) {
@@ -319,7 +319,7 @@ TEST(LegacyDecoder, AnIntactHelloIsRefusedTheSameWayWholeOrInPieces) {
 TEST(LegacyDecoder, AMessageOverTheMaximumIsRefusedEvenWhenItArrivesInOneRead) {
   const std::size_t max_message = 100;
   LegacySession tx(Key::from_hex(kLabKey));
-  tx.send_data(as_bytes(std::string(max_message + 1, 'm')));
+  tx.send_data(text_bytes(std::string(max_message + 1, 'm')));
   std::string wire = take(tx);
   LegacySession whole(Key::from_hex(kLabKey), max_message);
   auto events = deliver(whole, wire);
@@ -360,7 +360,7 @@ TEST(LegacyEof, EofInsideAMessageIsTruncated) {
 
 TEST(LegacyEof, MessagesBufferedBeforeEofAreStillDeliveredFirst) {
   LegacySession rx(Key::from_hex(kLabKey));
-  rx.feed(as_bytes(kLabWire + kLabWire));
+  rx.feed(text_bytes(kLabWire + kLabWire));
   rx.feed_eof();
   auto events = drain(rx);
   ASSERT_EQ(events.size(), 3u) << describe(events);
@@ -387,7 +387,7 @@ TEST(LegacyWeakness, ReorderedMessagesVerifyInTheirNewOrder) {
 
 TEST(LegacyWeakness, AMessageReflectedBackToItsSenderVerifies) {
   LegacySession alice(Key::from_hex(kLabKey));
-  alice.send_data(as_bytes("only for bob"));
+  alice.send_data(text_bytes("only for bob"));
   auto events = deliver(alice, take(alice));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::message);
@@ -429,7 +429,7 @@ TEST(LegacySender, IsEstablishedAtOnceAndCloseSendsNothing) {
 TEST(LegacyBoundary, FindsTheFirstBarFollowedBy64HexDigits) {
   std::string wire = "a|b|" + std::string(64, 'c') + "rest";
   std::size_t bar = 99, scan = 0;
-  EXPECT_EQ(legacy::find_boundary(as_bytes(wire), &bar, &scan), legacy::Boundary::found);
+  EXPECT_EQ(legacy::find_boundary(text_bytes(wire), &bar, &scan), legacy::Boundary::found);
   EXPECT_EQ(bar, 3u);
   EXPECT_EQ(scan, 0u);
 }
@@ -437,24 +437,24 @@ TEST(LegacyBoundary, FindsTheFirstBarFollowedBy64HexDigits) {
 TEST(LegacyBoundary, NeedsMoreWhileTheHexAfterABarMayStillBeATag) {
   std::string part = "msg|" + std::string(40, 'E');
   std::size_t bar = 0, scan = 0;
-  EXPECT_EQ(legacy::find_boundary(as_bytes(part), &bar, &scan), legacy::Boundary::need_more);
+  EXPECT_EQ(legacy::find_boundary(text_bytes(part), &bar, &scan), legacy::Boundary::need_more);
   EXPECT_EQ(scan, 3u) << "resumes at the bar that may start a tag";
   std::string whole = part + std::string(24, 'E');
-  EXPECT_EQ(legacy::find_boundary(as_bytes(whole), &bar, &scan), legacy::Boundary::found);
+  EXPECT_EQ(legacy::find_boundary(text_bytes(whole), &bar, &scan), legacy::Boundary::found);
   EXPECT_EQ(bar, 3u);
 }
 
 TEST(LegacyBoundary, SkipsPastTextWithoutABarSoScanningIsNotRepeated) {
   std::string text(500, 't');
   std::size_t bar = 0, scan = 0;
-  EXPECT_EQ(legacy::find_boundary(as_bytes(text), &bar, &scan), legacy::Boundary::need_more);
+  EXPECT_EQ(legacy::find_boundary(text_bytes(text), &bar, &scan), legacy::Boundary::need_more);
   EXPECT_EQ(scan, text.size());
 }
 
 TEST(LegacyBoundary, ABarFollowedByANonHexByteIsPartOfTheMessage) {
   std::string wire = "x|Z" + std::string(64, 'a');
   std::size_t bar = 0, scan = 0;
-  EXPECT_EQ(legacy::find_boundary(as_bytes(wire), &bar, &scan), legacy::Boundary::need_more);
+  EXPECT_EQ(legacy::find_boundary(text_bytes(wire), &bar, &scan), legacy::Boundary::need_more);
   EXPECT_EQ(scan, wire.size());
 }
 

@@ -124,7 +124,7 @@ TEST(ProtocolVectors, ARealSessionPairPutsExactlyTheDocumentedBytesOnTheWire) {
   // client -> server: client CONFIRM, DATA "hello | world", CLOSE
   std::string c2 = take_hex(v.client);
   EXPECT_EQ(c2, kClientConfirm);
-  v.client.send_data(as_bytes("hello | world"));
+  v.client.send_data(text_bytes("hello | world"));
   std::string c3 = take_hex(v.client);
   EXPECT_EQ(c3, kClientData);
   v.client.close();
@@ -154,7 +154,7 @@ TEST(ProtocolVectors, ARealSessionPairPutsExactlyTheDocumentedBytesOnTheWire) {
   v.server.send_chat("bob", "hi alice");
   std::string s3 = take_hex(v.server);
   EXPECT_EQ(s3, kServerChat);
-  v.server.send_data(as_bytes("(private) psst"));
+  v.server.send_data(text_bytes("(private) psst"));
   std::string s4 = take_hex(v.server);
   EXPECT_EQ(s4, kServerData);
   v.client.feed(*from_hex(s2 + s3 + s4));
@@ -192,13 +192,13 @@ TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
   server_tx.seal(v1::FrameType::confirm, p, out);
   EXPECT_EQ(hex_of(out), kServerConfirm);
   out.clear();
-  client_tx.seal(v1::FrameType::data, as_bytes("hello | world"), out);
+  client_tx.seal(v1::FrameType::data, text_bytes("hello | world"), out);
   EXPECT_EQ(hex_of(out), kClientData);
   out.clear();
   client_tx.seal(v1::FrameType::close, {}, out);
   EXPECT_EQ(hex_of(out), kClientClose);
   out.clear();
-  server_tx.seal(v1::FrameType::notice, as_bytes("bob joined"), out);
+  server_tx.seal(v1::FrameType::notice, text_bytes("bob joined"), out);
   EXPECT_EQ(hex_of(out), kServerNotice);
   out.clear();
   Bytes chat;
@@ -207,7 +207,7 @@ TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
   server_tx.seal(v1::FrameType::chat, chat, out);
   EXPECT_EQ(hex_of(out), kServerChat);
   out.clear();
-  server_tx.seal(v1::FrameType::data, as_bytes("(private) psst"), out);
+  server_tx.seal(v1::FrameType::data, text_bytes("(private) psst"), out);
   EXPECT_EQ(hex_of(out), kServerData);
 }
 

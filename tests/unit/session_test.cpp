@@ -83,7 +83,7 @@ std::vector<Seen> deliver(Session& to, std::span<const std::uint8_t> bytes) {
 }
 
 std::vector<Seen> deliver(Session& to, std::string_view text) {
-  return deliver(to, as_bytes(text));
+  return deliver(to, text_bytes(text));
 }
 
 std::array<std::uint8_t, v1::kNonceSize> nonce_of(std::uint8_t fill) {
@@ -140,7 +140,7 @@ struct Established : Pair {
     EXPECT_TRUE(server.established());
   }
   Bytes data_frame(std::string_view text) {
-    client.send_data(as_bytes(text));
+    client.send_data(text_bytes(text));
     return take(client);
   }
 };
@@ -185,7 +185,7 @@ TEST(V1Handshake, EachSideDropsThePreSharedKeyOnceItsKeysAreDerived) {
 
 TEST(V1Handshake, AFailedHandshakeDropsThePreSharedKeyToo) {
   V1Session client(Key::from_hex(kKeyHex), client_options());
-  client.feed(as_bytes("not an intact hello at all, but long enough to judge"));
+  client.feed(text_bytes("not an intact hello at all, but long enough to judge"));
   auto e = client.poll();
   ASSERT_TRUE(e.has_value());
   EXPECT_EQ(e->kind, EventKind::protocol_error);
@@ -225,15 +225,15 @@ TEST(V1Handshake, DifferentKeysFailKeyConfirmationOnBothSidesAndNothingIsDeliver
   // The failure is the one and only event on each side: no established, no message.
   EXPECT_EQ(p.client_events.size(), 1u) << describe(p.client_events);
   EXPECT_EQ(p.server_events.size(), 1u) << describe(p.server_events);
-  EXPECT_THROW(p.client.send_data(as_bytes("secret")), std::logic_error);
+  EXPECT_THROW(p.client.send_data(text_bytes("secret")), std::logic_error);
 
   // A client with the wrong key that keeps talking (frames sealed under its
   // own key, seq 1) gets nothing delivered either.
   auto other_key = Key::from_hex(kOtherKeyHex);
   FrameSealer forged(other_key.bytes());
   Bytes frames;
-  forged.seal(v1::FrameType::confirm, as_bytes("x"), frames);
-  forged.seal(v1::FrameType::data, as_bytes("let me in"), frames);
+  forged.seal(v1::FrameType::confirm, text_bytes("x"), frames);
+  forged.seal(v1::FrameType::data, text_bytes("let me in"), frames);
   auto later = deliver(p.server, frames);
   p.server.feed_eof();
   for (auto& e : drain(p.server)) later.push_back(e);
@@ -375,7 +375,7 @@ TEST(V1Handshake, ADataFrameInPlaceOfTheConfirmIsRefused) {
   auto keys = v1::derive_keys(Key::from_hex(kKeyHex).bytes(), nonce_of(0xC0), nonce_of(0x50));
   FrameSealer s2c(keys.server_to_client.bytes());
   Bytes flight = server_hello;
-  s2c.seal(v1::FrameType::data, as_bytes("no confirm"), flight);
+  s2c.seal(v1::FrameType::data, text_bytes("no confirm"), flight);
   auto events = deliver(client, flight);
   ASSERT_EQ(events.size(), 1u) << describe(events);
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
@@ -495,7 +495,7 @@ TEST(V1Handshake, ANameOver64BytesIsRefusedAsAUsageError) {
 
 TEST(V1Handshake, SendingBeforeTheHandshakeThrowsLogicError) {
   Pair p;
-  EXPECT_THROW(p.client.send_data(as_bytes("early")), std::logic_error);
+  EXPECT_THROW(p.client.send_data(text_bytes("early")), std::logic_error);
   EXPECT_THROW(p.client.send_chat("bob", "early"), std::logic_error);
   EXPECT_THROW(p.server.send_notice("early"), std::logic_error);
   p.client.close("early");  // a close before the handshake has nothing to close: ignored
@@ -702,7 +702,7 @@ TEST(V1Tampering, AStreamCutInsideAFrameIsTruncatedAndThePartialFrameNotDelivere
 
 TEST(V1Tampering, ACleanCloseIsClosedWithItsReasonAndNoTruncation) {
   Established link;
-  link.client.send_data(as_bytes("bye"));
+  link.client.send_data(text_bytes("bye"));
   link.client.close("done for today");
   EXPECT_TRUE(link.client.close_sent());
   auto events = deliver(link.server, take(link.client));
@@ -713,7 +713,7 @@ TEST(V1Tampering, ACleanCloseIsClosedWithItsReasonAndNoTruncation) {
   EXPECT_EQ(events[1].kind, EventKind::closed);
   EXPECT_EQ(events[1].detail, "done for today");
   EXPECT_TRUE(link.server.finished());
-  EXPECT_THROW(link.client.send_data(as_bytes("after close")), std::logic_error);
+  EXPECT_THROW(link.client.send_data(text_bytes("after close")), std::logic_error);
 }
 
 TEST(V1Tampering, ACloseReasonIsCutTo256Bytes) {
@@ -822,7 +822,7 @@ TEST(V1Messages, PayloadsWithBarsUtf8AndEmptyRoundTrip) {
       "e \xE2\x9C\x93 \xF0\x9F\x94\x92 \xE6\x97\xA5\xE6\x9C\xAC",
       "",
       std::string("nul\0inside", 10)};
-  for (const auto& m : messages) link.client.send_data(as_bytes(m));
+  for (const auto& m : messages) link.client.send_data(text_bytes(m));
   auto events = deliver(link.server, take(link.client));
   ASSERT_EQ(events.size(), messages.size()) << describe(events);
   for (std::size_t i = 0; i < messages.size(); ++i) {
@@ -837,7 +837,7 @@ TEST(V1Messages, ExactlyMaxPayloadRoundTripsAndOneMoreIsRefusedBySender) {
   Established link;
   std::string big(link.client.max_payload(), '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + i / 251);
-  link.client.send_data(as_bytes(big));
+  link.client.send_data(text_bytes(big));
   auto events = deliver(link.server, take(link.client));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::message);
@@ -845,7 +845,7 @@ TEST(V1Messages, ExactlyMaxPayloadRoundTripsAndOneMoreIsRefusedBySender) {
 
   big.push_back('!');
   try {
-    link.client.send_data(as_bytes(big));
+    link.client.send_data(text_bytes(big));
     FAIL() << "max_payload + 1 bytes were accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("over the maximum of 1048576"), std::string::npos);
@@ -896,7 +896,7 @@ TEST(V1Messages, ChatFramesCarryTheRelayedSenderAndNoticesTheirType) {
   Established link;
   link.server.send_chat("bob", "hi | all");
   link.server.send_notice("carol joined");
-  link.server.send_data(as_bytes("plain"));
+  link.server.send_data(text_bytes("plain"));
   link.server.send_chat(std::string(70, 'n'), "long name");  // names are cut to 64 bytes
   auto events = deliver(link.client, take(link.server));
   ASSERT_EQ(events.size(), 4u) << describe(events);
@@ -931,7 +931,7 @@ TEST(V1Messages, FixedTestNoncesStillGiveAWorkingSession) {
   Forger f;
   ASSERT_TRUE(f.pair->server.established());
   Bytes frame;
-  f.c2s->seal(v1::FrameType::data, as_bytes("sealed by the test"), frame);
+  f.c2s->seal(v1::FrameType::data, text_bytes("sealed by the test"), frame);
   auto events = deliver(f.pair->server, frame);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].payload, "sealed by the test");
@@ -940,7 +940,7 @@ TEST(V1Messages, FixedTestNoncesStillGiveAWorkingSession) {
 TEST(V1Messages, AConfirmFrameAfterTheHandshakeIsAProtocolError) {
   Forger f;
   Bytes frame;
-  f.c2s->seal(v1::FrameType::confirm, as_bytes("again"), frame);
+  f.c2s->seal(v1::FrameType::confirm, text_bytes("again"), frame);
   auto events = deliver(f.pair->server, frame);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
@@ -950,7 +950,7 @@ TEST(V1Messages, AConfirmFrameAfterTheHandshakeIsAProtocolError) {
 TEST(V1Messages, ACloseFrameWithAReasonOver256BytesIsAProtocolErrorNotAClose) {
   Forger f;
   Bytes frame;
-  f.c2s->seal(v1::FrameType::close, as_bytes(std::string(257, 'r')), frame);
+  f.c2s->seal(v1::FrameType::close, text_bytes(std::string(257, 'r')), frame);
   auto events = deliver(f.pair->server, frame);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
@@ -961,7 +961,7 @@ TEST(V1Messages, ACloseFrameWithAReasonOver256BytesIsAProtocolErrorNotAClose) {
 TEST(V1Messages, ACloseFrameWithAReasonOfExactly256BytesIsAClose) {
   Forger f;
   Bytes frame;
-  f.c2s->seal(v1::FrameType::close, as_bytes(std::string(256, 'r')), frame);
+  f.c2s->seal(v1::FrameType::close, text_bytes(std::string(256, 'r')), frame);
   auto events = deliver(f.pair->server, frame);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::closed);
@@ -1006,8 +1006,8 @@ TEST(V1Messages, AValidFrameAtTheLastSequenceNumberIsAcceptedAndNothingAfterIt) 
 
 TEST(SessionOutput, ConsumeAndTakeHandOutEveryByteOnceInOrder) {
   Established link;
-  link.client.send_data(as_bytes("first"));
-  link.client.send_data(as_bytes("second"));
+  link.client.send_data(text_bytes("first"));
+  link.client.send_data(text_bytes("second"));
   Bytes expected(link.client.pending_output().begin(), link.client.pending_output().end());
   Bytes got;
   // A synchronous writer that managed 10 bytes, then an asynchronous one taking the rest.
@@ -1021,7 +1021,7 @@ TEST(SessionOutput, ConsumeAndTakeHandOutEveryByteOnceInOrder) {
   EXPECT_EQ(got, expected);
   EXPECT_EQ(link.client.pending_output_size(), 0u);
   // The session keeps sealing into a fresh buffer while the taken one is in flight.
-  link.client.send_data(as_bytes("third"));
+  link.client.send_data(text_bytes("third"));
   got.insert(got.end(), link.client.pending_output().begin(), link.client.pending_output().end());
   link.client.consume_output(link.client.pending_output_size());
   auto events = deliver(link.server, got);
@@ -1048,20 +1048,20 @@ TEST(V1Streaming, FeedingOneByteAtATimeGivesTheSameEventsAsFeedingAllAtOnce) {
     deliver(p.client, s2c);
   }
   ASSERT_TRUE(p.client.established());
-  p.client.send_data(as_bytes("one"));
+  p.client.send_data(text_bytes("one"));
   p.client.send_chat("bob", "two");
   record(take(p.client));
   p.client.send_notice("three");
   Bytes three = take(p.client);
   record(three);
   record(three);
-  p.client.send_data(as_bytes("four"));
+  p.client.send_data(text_bytes("four"));
   Bytes four = take(p.client);
   four[v1::kHeaderSize + 1] ^= 0x40;
   record(four);
-  p.client.send_data(as_bytes("five"));
+  p.client.send_data(text_bytes("five"));
   take(p.client);  // deleted on the way
-  p.client.send_data(as_bytes(std::string(3000, 's')));
+  p.client.send_data(text_bytes(std::string(3000, 's')));
   p.client.close("bye");
   record(take(p.client));
 

@@ -180,9 +180,9 @@ TEST(StreamRelay, ATamperedFrameEndsWithExitThreeAndNoneOfItsBytesWritten) {
   auto got = read_all_async(out.r);
   auto server = relay_async(sp.a, kKey, options_for(v1::Role::server, in.r, out.w));
   ManualClient peer(sp.b);
-  peer.session.send_data(as_bytes("verified first frame|"));
+  peer.session.send_data(text_bytes("verified first frame|"));
   peer.send_pending();
-  peer.session.send_data(as_bytes("second frame, one bit flipped on the way"));
+  peer.session.send_data(text_bytes("second frame, one bit flipped on the way"));
   peer.session.close();
   peer.send_pending(v1::kHeaderSize + 3, 5);  // a payload bit of the second frame
   auto s = server.get();
@@ -200,7 +200,7 @@ TEST(StreamRelay, AReplayedFrameEndsWithExitThree) {
   auto got = read_all_async(out.r);
   auto server = relay_async(sp.a, kKey, options_for(v1::Role::server, in.r, out.w));
   ManualClient peer(sp.b);
-  peer.session.send_data(as_bytes("once"));
+  peer.session.send_data(text_bytes("once"));
   std::vector<std::uint8_t> frame(peer.session.pending_output().begin(), peer.session.pending_output().end());
   peer.send_pending();
   ASSERT_EQ(write_all(sp.b, frame), 0);  // the same frame again
@@ -218,7 +218,7 @@ TEST(StreamRelay, AStreamEndingWithoutCloseExitsFourAfterWritingWhatWasVerified)
   auto got = read_all_async(out.r);
   auto server = relay_async(sp.a, kKey, options_for(v1::Role::server, in.r, out.w));
   ManualClient peer(sp.b);
-  peer.session.send_data(as_bytes("everything before the cut"));
+  peer.session.send_data(text_bytes("everything before the cut"));
   peer.send_pending();
   ::shutdown(sp.b, SHUT_WR);  // no CLOSE frame: the connection was cut
   auto s = server.get();
