@@ -12,6 +12,14 @@
 
 namespace intact {
 
+// `s` without the spaces, tabs and line ends around it (a key pasted or read from a file).
+inline std::string_view trim_space(std::string_view s) noexcept {
+  constexpr std::string_view ws = " \t\r\n";
+  auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
 std::string printable(std::string_view text);
 
 // The valid UTF-8 sequence starting at text[i]: its length, with its code point

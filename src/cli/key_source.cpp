@@ -13,18 +13,12 @@
 
 #include "intact/failure.hpp"
 #include "intact/hex.hpp"
+#include "intact/text.hpp"
 #include "intact/secret.hpp"
 
 namespace intact::cli {
 
 namespace {
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
 
 std::string octal_mode(mode_t mode) {
   char buf[8];
@@ -55,7 +49,7 @@ Key read_key_file(const std::string& path, std::vector<std::string>* warnings) {
   if (!in) throw Error(Failure::bad_key, "cannot open key file " + path + ": " + std::strerror(errno));
   WipedText content;
   content.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  std::string_view t = trim(content.text);
+  std::string_view t = trim_space(content.text);
   if (t.empty())
     throw Error(Failure::bad_key, "key file " + path + " is empty; make a key with: intact keygen > " + path);
   const std::string source = "key file " + path;

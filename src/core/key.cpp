@@ -6,21 +6,12 @@
 #include "intact/crypto.hpp"
 #include "intact/failure.hpp"
 #include "intact/hex.hpp"
+#include "intact/text.hpp"
 
 namespace intact {
 
-namespace {
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
-}  // namespace
-
 Key Key::from_hex(std::string_view hex, std::string_view source) {
-  std::string_view t = trim(hex);
+  std::string_view t = trim_space(hex);
   if (t.empty()) throw Error(Failure::bad_key, std::string(source) + " is empty; a key is hex text such as the output of 'intact keygen'");
   if (t.size() / 2 > kMaxKeyBytes)
     throw Error(Failure::bad_key, std::string(source) + " is longer than " + std::to_string(kMaxKeyBytes) + " bytes");
