@@ -5,6 +5,7 @@
 #include <asio/use_awaitable.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "intact/crypto.hpp"
@@ -37,24 +38,65 @@ void ChatClient::start() {
   wait_for_signal();
 }
 
+namespace {
+std::string lines_were_not_sent(std::size_t n) {
+  return std::to_string(n) + (n == 1 ? " line was" : " lines were") + " not sent";
+}
+}  // namespace
+
+// SIGINT, SIGTERM: the user wants out now, not after the flush timeout.
 void ChatClient::wait_for_signal() {
   signals_.async_wait([this](std::error_code ec, int) {
     if (ec) return;
-    if (conn_ && conn_->open() && !interrupted_ && !input_ended_) {
-      // First signal: leave politely (the close is sent after what is queued).
-      interrupted_ = true;
-      input_ended_ = true;
-      conn_->close("interrupted");
-      wait_for_signal();
-    } else if (conn_ && conn_->open()) {
-      // Already leaving, but the server is slow to take our last bytes: the user
-      // does not want to wait. What was not sent is reported (exit 1).
-      conn_->abort(Failure::io, "interrupted while the last messages were still being sent");
-    } else {
+    if (!conn_ || !conn_->open()) {
       decide(Failure::io, "interrupted before the connection was made");  // nothing was said
       done();
+      return;
+    }
+    if (!conn_->session().established()) {
+      decide(Failure::io, "interrupted before the handshake finished");  // nothing was said
+      conn_->abort(Failure::io, "interrupted before the handshake finished");
+      return;
+    }
+    bool reading = !input_ended_;
+    std::size_t waiting = lines_waiting();
+    if (conn_->queued_bytes() == 0 && !interrupted_ && reading) {
+      // Everything given was written: leave politely (our close, the server's answer
+      // within the linger time). A second signal does not wait for the answer.
+      interrupted_ = true;
+      end_of_input();
+      wait_for_signal();
+    } else if (waiting > 0) {
+      // The server is not taking our bytes: waiting for it could take the flush timeout.
+      // Stop now and say what did not go (exit 1).
+      unsent_lines_ += waiting;
+      std::string what = "interrupted: " + lines_were_not_sent(waiting) + " (the server had not taken them)" +
+                         (reading ? "; the rest of the input was not read" : "");
+      decide(Failure::not_sent, what);
+      conn_->abort(Failure::not_sent, what);
+    } else if (conn_->queued_bytes() == 0) {
+      // Everything, our close too, was written; only the server's answer is not awaited
+      // (as when the linger time passes).
+      decide(Failure::none);
+      conn_->abort(Failure::io, "interrupted while waiting for the server's close");
+    } else {
+      decide(Failure::io, "interrupted before the server took our last bytes");
+      conn_->abort(Failure::io, "interrupted before the server took our last bytes");
     }
   });
+}
+
+std::size_t ChatClient::lines_waiting() const {
+  if (!conn_) return 0;
+  std::size_t queued = conn_->queued_bytes();
+  queued -= std::min(queued, close_bytes_);
+  std::size_t n = 0;
+  std::size_t covered = 0;
+  for (auto it = recent_lines_.rbegin(); it != recent_lines_.rend() && covered < queued; ++it) {
+    covered += *it;
+    ++n;
+  }
+  return n;
 }
 
 asio::awaitable<void> ChatClient::connect_and_run() {
@@ -69,7 +111,9 @@ asio::awaitable<void> ChatClient::connect_and_run() {
     v1opts.strict = opts_.strict;
     session = std::make_unique<V1Session>(key_, v1opts);
   }
-  conn_ = std::make_shared<net::Connection>(std::move(socket), std::move(session), *this, opts_.limits);
+  net::ConnectionLimits limits = opts_.limits;
+  if (opts_.legacy) limits.pace = opts_.lab_pace;  // the lab's server reads one message per read
+  conn_ = std::make_shared<net::Connection>(std::move(socket), std::move(session), *this, limits);
   std::cerr << "intact: connected to " << conn_->peer()
             << (opts_.legacy ? " (lab format, --legacy)" : " (protocol v1)") << std::endl;
   conn_->start();
@@ -114,18 +158,33 @@ void ChatClient::user_line(std::string_view line) {
     end_of_input();
     return;
   }
+  std::size_t before = conn_->queued_bytes();
   try {
-    conn_->send_data(text_bytes(line));
+    if (!conn_->send_data(text_bytes(line))) return;
   } catch (const Error& e) {
     std::cerr << "intact: " << e.what() << std::endl;  // this line only; the chat goes on
     ++unsent_lines_;
+    return;
+  }
+  // Remember its size while it may still be queued (for lines_waiting()).
+  std::size_t queued = conn_->queued_bytes();
+  std::size_t size = queued - std::min(queued, before);
+  recent_lines_.push_back(size);
+  recent_bytes_ += size;
+  while (!recent_lines_.empty() && recent_bytes_ - recent_lines_.front() >= queued) {
+    recent_bytes_ -= recent_lines_.front();
+    recent_lines_.pop_front();
   }
 }
 
 void ChatClient::end_of_input() {
   if (input_ended_) return;
   input_ended_ = true;
-  if (conn_ && conn_->open()) conn_->close();
+  if (conn_ && conn_->open()) {
+    std::size_t before = conn_->queued_bytes();
+    conn_->close(interrupted_ ? "interrupted" : "");
+    close_bytes_ = conn_->queued_bytes() - std::min(conn_->queued_bytes(), before);
+  }
 }
 
 void ChatClient::on_event(net::Connection& c, const Event& e) {

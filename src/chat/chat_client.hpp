@@ -12,11 +12,13 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "chat/chat_format.hpp"
 #include "chat/chat_output.hpp"
 #include "intact/failure.hpp"
 #include "intact/key.hpp"
@@ -31,6 +33,7 @@ struct ClientOptions {
   std::string name;
   bool strict = false;
   net::ConnectionLimits limits;
+  std::chrono::milliseconds lab_pace = kLabPace;  // between two messages, with `legacy`
   bool read_stdin = true;  // false: the caller feeds user_line()/end_of_input()
 };
 
@@ -71,6 +74,8 @@ class ChatClient final : public net::ConnectionObserver {
   // The first outcome decided is the one kept. With a message, the failure is
   // still to be told (error()); without one, it was already shown.
   void decide(Failure failure, std::string message = {});
+  // The lines given to the connection whose bytes are still queued in it (not written).
+  std::size_t lines_waiting() const;
 
   asio::io_context& io_;
   const Key& key_;
@@ -82,6 +87,11 @@ class ChatClient final : public net::ConnectionObserver {
   std::optional<Error> error_;
   bool decided_ = false;
   std::size_t unsent_lines_ = 0;  // lines the user gave that were not sent (each said so at once)
+  // The frame sizes of the latest lines, as many as may still be queued (what is queued is
+  // the tail of what was queued: the newest lines, then our close, if any).
+  std::deque<std::size_t> recent_lines_;
+  std::size_t recent_bytes_ = 0;
+  std::size_t close_bytes_ = 0;  // our close frame, once queued
   bool ready_ = false;
   bool input_ended_ = false;
   bool interrupted_ = false;

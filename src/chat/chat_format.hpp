@@ -6,6 +6,7 @@
 // and sends that text as the message. The core (LegacySession) carries bytes.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -13,6 +14,13 @@
 namespace intact::chat {
 
 inline constexpr std::string_view kLabNoticePrefix = "*** ";
+
+// The lab's reader does one recv(1024) per message, splits it at '|' (two messages in one
+// read crash it) and sleeps 0.2 s: what intact sends a lab-format peer goes one message per
+// write, this long apart (net::ConnectionLimits::pace). 0.3 s leaves the reader 0.1 s of
+// margin for its own work and a busy machine, and is still 3 messages a second (the lab's
+// own programs manage 5). `--lab-pace` on the server and the client; 0 turns it off.
+inline constexpr std::chrono::milliseconds kLabPace{300};
 
 // "sender: text".
 std::string lab_chat_line(std::string_view sender, std::string_view text);

@@ -185,7 +185,9 @@ void ChatServer::admit(net::tcp::socket socket, WireFormat format) {
   } else {
     session = std::make_unique<LegacySession>(key_);
   }
-  auto conn = std::make_shared<net::Connection>(std::move(socket), std::move(session), *this, opts_.limits);
+  net::ConnectionLimits limits = opts_.limits;
+  if (format == WireFormat::legacy) limits.pace = opts_.lab_pace;  // one message per read
+  auto conn = std::make_shared<net::Connection>(std::move(socket), std::move(session), *this, limits);
   auto member = std::make_shared<Member>(*conn, format);
   conn->user = member;
   connections_.emplace(conn.get(), conn);

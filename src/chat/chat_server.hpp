@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "chat/chat_format.hpp"
 #include "chat/chat_output.hpp"
 #include "chat/room.hpp"
 #include "intact/key.hpp"
@@ -36,6 +37,7 @@ struct ServerOptions {
   bool strict = false;
   std::size_t max_clients = 10'000;
   net::ConnectionLimits limits;
+  std::chrono::milliseconds lab_pace = kLabPace;  // between two messages to a lab-format member
   net::AddressFilter filter;
   bool read_console = true;  // take lines and commands from standard input
 };

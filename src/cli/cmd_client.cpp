@@ -27,6 +27,7 @@ struct ClientArgs {
   bool strict = false;
   std::string linger = "2s";
   std::string handshake_timeout = "10s";
+  std::string lab_pace = "300ms";
 };
 
 std::string default_name() {
@@ -45,6 +46,10 @@ void declare_options(CLI::App& sub, ClientArgs& a) {
   sub.add_option("--linger", a.linger, "after the end of input, how long to wait for the server's close")
       ->capture_default_str();
   sub.add_option("--handshake-timeout", a.handshake_timeout, "give up if the handshake takes longer")
+      ->capture_default_str();
+  sub.add_option("--lab-pace", a.lab_pace,
+                 "with --legacy, send one message per write, this long apart, so the lab's server "
+                 "(one recv per message) takes each alone (0: no pacing)")
       ->capture_default_str();
   a.output.add_to(sub);
   sub.footer(
@@ -71,6 +76,7 @@ chat::ClientOptions client_options(const ClientArgs& a) {
   o.strict = a.strict;
   o.limits.linger = parse_duration(a.linger, "--linger");
   o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);
+  o.lab_pace = parse_duration(a.lab_pace, "--lab-pace");
   o.limits.max_queued_bytes = 64u << 20;  // our own input: bounded, generous
   return o;
 }

@@ -34,6 +34,7 @@ struct ServerArgs {
   std::size_t queue_limit = 4u << 20;
   std::string handshake_timeout = "10s";
   std::string idle_timeout = "0";
+  std::string lab_pace = "300ms";
   std::vector<std::string> allow, deny;
 };
 
@@ -69,6 +70,10 @@ void declare_options(CLI::App& sub, ServerArgs& a) {
       ->capture_default_str();
   sub.add_option("--idle-timeout", a.idle_timeout, "disconnect a client silent this long (0: never)")
       ->capture_default_str();
+  sub.add_option("--lab-pace", a.lab_pace,
+                 "send a lab-format client one message per write, this long apart, so the lab's "
+                 "reader (one recv per message) takes each alone (0: no pacing)")
+      ->capture_default_str();
   sub.add_option("--allow", a.allow, "accept only these addresses or CIDR blocks (repeatable)");
   sub.add_option("--deny", a.deny, "refuse these addresses or CIDR blocks (repeatable)");
   a.output.add_to(sub);
@@ -94,6 +99,7 @@ chat::ServerOptions server_options(const ServerArgs& a) {
   o.limits.max_queued_bytes = a.queue_limit;
   o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);
   o.limits.idle_timeout = parse_duration(a.idle_timeout, "--idle-timeout");
+  o.lab_pace = parse_duration(a.lab_pace, "--lab-pace");
   // A member the server closes (/kick, idle) that stops reading is not waited for
   // long: what it has not taken within the linger is dropped, and so is it.
   o.limits.flush_timeout = o.limits.linger;

@@ -4,6 +4,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <exception>
 
 #include "intact/failure.hpp"
@@ -22,7 +23,9 @@ Connection::Connection(tcp::socket socket, std::unique_ptr<Session> session,
       read_size_(limits.read_buffer),
       writer_wake_(socket_.get_executor()),
       watchdog_timer_(socket_.get_executor()),
-      room_wake_(socket_.get_executor()) {
+      room_wake_(socket_.get_executor()),
+      pace_(limits.pace),
+      pace_timer_(socket_.get_executor()) {
   std::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   peer_ = ec ? std::string("(unknown peer)") : describe(ep);
@@ -109,20 +112,32 @@ asio::awaitable<void> Connection::writer() {
       continue;
     }
     driver_.take_output(buf);
+    std::uint64_t first = taken_;
+    taken_ += buf.size();
     // Piece by piece, so the driver sees a slow peer making progress.
     std::size_t done = 0;
     while (done < buf.size()) {
-      std::error_code ec;
-      std::size_t n = co_await socket_.async_write_some(
-          asio::buffer(buf.data() + done, buf.size() - done), asio::redirect_error(asio::use_awaitable, ec));
-      if (!open_) co_return;
-      if (ec) {
-        abort(Failure::io, "connection lost while sending: " + ec.message());
-        co_return;
+      if (pace_.count() > 0 && Clock::now() < paced_at_) {
+        std::error_code ec;
+        pace_timer_.expires_at(paced_at_);
+        co_await pace_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!open_) co_return;
       }
-      done += n;
-      driver_.wrote(n, Clock::now());
-      room_wake_.cancel();
+      std::size_t end = next_piece(first + done, buf.size() - done) + done;  // unpaced: all of it
+      while (done < end) {
+        std::error_code ec;
+        std::size_t n = co_await socket_.async_write_some(
+            asio::buffer(buf.data() + done, end - done), asio::redirect_error(asio::use_awaitable, ec));
+        if (!open_) co_return;
+        if (ec) {
+          abort(Failure::io, "connection lost while sending: " + ec.message());
+          co_return;
+        }
+        done += n;
+        driver_.wrote(n, Clock::now());
+        room_wake_.cancel();
+      }
+      if (pace_.count() > 0) paced_at_ = Clock::now() + pace_;
     }
     settle();  // a failure waiting for its flush ends now
   }
@@ -152,7 +167,21 @@ asio::awaitable<void> Connection::wait_for_room(std::size_t bytes) {
   }
 }
 
+// Paced: the message just queued ends where the session's output now ends.
+void Connection::mark_message() {
+  if (pace_.count() > 0) message_ends_.push_back(taken_ + session_->pending_output_size());
+}
+
+// How many of the `left` bytes from output offset `at` the writer writes at once:
+// up to the next message's end when paced, else all.
+std::size_t Connection::next_piece(std::uint64_t at, std::size_t left) {
+  while (!message_ends_.empty() && message_ends_.front() <= at) message_ends_.pop_front();
+  if (pace_.count() == 0 || message_ends_.empty()) return left;
+  return static_cast<std::size_t>(std::min<std::uint64_t>(message_ends_.front() - at, left));
+}
+
 bool Connection::sent(bool queued) {
+  if (queued) mark_message();
   settle();
   return queued && open_;
 }
@@ -190,6 +219,7 @@ void Connection::finish() {
   writer_wake_.cancel();
   watchdog_timer_.cancel();
   room_wake_.cancel();
+  pace_timer_.cancel();
   observer_.on_disconnect(*this, driver_.disconnect());
 }
 

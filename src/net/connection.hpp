@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,11 @@ class ConnectionObserver {
 // The driver's limits (handshake, idle, flush, linger, queued bytes) and the socket's read size.
 struct ConnectionLimits : driver::Limits {
   std::size_t read_buffer = 4 * 1024;  // per connection: a room holds thousands
+  // For a peer whose reader takes one message per read (the lab's programs: one recv(1024)
+  // per message, then a 0.2 s sleep): each message goes in a write of its own, at least this
+  // long after the previous one ended; what waits meanwhile counts against max_queued_bytes.
+  // 0: every queued byte goes as soon as the socket takes it.
+  std::chrono::milliseconds pace{0};
 };
 
 // The Asio transport for a SessionDriver: every decision (deadlines, answering
@@ -101,6 +107,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool sent(bool queued);
   void settle();
   void finish();
+  void mark_message();
+  std::size_t next_piece(std::uint64_t at, std::size_t left);
 
   tcp::socket socket_;
   std::unique_ptr<Session> session_;
@@ -111,6 +119,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::steady_timer writer_wake_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer room_wake_;  // wait_for_room's waiter, woken as bytes are written
+  // Pacing (limits.pace): where each message ends, counted in bytes since the start of the
+  // output; the writer writes up to the next end, then waits until paced_at_.
+  std::chrono::milliseconds pace_;
+  asio::steady_timer pace_timer_;
+  std::deque<std::uint64_t> message_ends_;
+  std::uint64_t taken_ = 0;  // output bytes handed to the writer so far
+  Clock::time_point paced_at_ = Clock::time_point::min();
   Clock::time_point watchdog_at_ = Clock::time_point::max();
   std::vector<std::uint8_t> read_buf_;
   bool open_ = true;
