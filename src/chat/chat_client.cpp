@@ -70,8 +70,8 @@ void ChatClient::wait_for_signal() {
       // The server is not taking our bytes: waiting for it could take the flush timeout.
       // Stop now and say what did not go (exit 1).
       unsent_lines_ += waiting;
-      std::string what = "interrupted: " + lines_were_not_sent(waiting) + " (the server had not taken them)" +
-                         (reading ? "; the rest of the input was not read" : "");
+      std::string what = "interrupted: " + lines_were_not_sent(waiting) + " (still queued for the server)" +
+                         (reading ? "; the input was not read further" : "");
       decide(Failure::not_sent, what);
       conn_->abort(Failure::not_sent, what);
     } else if (conn_->queued_bytes() == 0) {
