@@ -44,7 +44,7 @@ void ChatClient::wait_for_signal() {
       // First signal: leave politely (the close is sent after what is queued).
       interrupted_ = true;
       input_ended_ = true;
-      conn_->close("interrupted");
+      conn_->close(CloseCode::normal, "interrupted");
       wait_for_signal();
     } else if (conn_ && conn_->open()) {
       // Already leaving, but the server is slow to take our last bytes: the user
@@ -163,10 +163,17 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
       if (!input_ended_) {
         out_.notice("the server closed the connection" + (e.detail.empty() ? std::string() : ": " + e.detail));
       }
-      decide(Failure::none);
+      // The exit comes from the server's typed code, never from its text:
+      // shutdown or a normal close 0; kicked, idle, refused 1; strict, integrity 3.
+      decide(close_failure(e.close_code));
       break;
     case EventKind::protocol_error:
-      decide(e.failure, e.detail);
+      if (e.failure == Failure::format_mismatch && e.peer_format == WireFormat::v1)
+        decide(e.failure, "the server speaks intact v1: drop --legacy");
+      else if (e.failure == Failure::format_mismatch && e.peer_format == WireFormat::legacy)
+        decide(e.failure, "the server does not speak intact v1 (the lab's format? add --legacy)");
+      else
+        decide(e.failure, e.detail);
       break;
   }
 }

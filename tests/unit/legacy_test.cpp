@@ -420,7 +420,7 @@ TEST(LegacySender, IsEstablishedAtOnceAndCloseSendsNothing) {
   EXPECT_TRUE(s.established());
   EXPECT_EQ(s.format(), WireFormat::legacy);
   EXPECT_EQ(s.peer_name(), "");
-  s.close("bye");
+  s.close(CloseCode::normal, "bye");
   EXPECT_EQ(s.pending_output_size(), 0u);
 }
 
