@@ -85,7 +85,7 @@ def test_a_member_quitting_exits_0_and_its_close_is_normal():
 
 def test_a_strict_server_ends_a_tampered_client_with_close_integrity_and_the_client_exits_3():
     srv, port = start_server("--strict")
-    proxy = Proc(["proxy", "--listen", "0", "--to", f"127.0.0.1:{port}", "--attack", "flip:c2s:1"])
+    proxy = Proc(["proxy", "--listen", "0", "--to", f"127.0.0.1:{port}", "--attack", "flip:c2s:1:field=text"])
     pport = proxy.port()
     c = client(pport, "alice")
     c.wait_for("keys confirmed", "err")
