@@ -185,12 +185,12 @@ TEST(ProtocolVectors, ARealSessionPairPutsExactlyTheDocumentedBytesOnTheWire) {
   std::string s5 = take_hex(v.server);
   EXPECT_EQ(s5, kServerClose);
   v.client.feed(*from_hex(s5));
-  auto closed = v.client.poll();
-  ASSERT_TRUE(closed);
-  EXPECT_EQ(closed->kind, EventKind::closed);
-  EXPECT_EQ(closed->close_code, CloseCode::shutdown);
-  EXPECT_EQ(closed->detail, "server shutting down");
-  EXPECT_EQ(closed->seq, 4u);
+  auto shut = v.client.poll();
+  ASSERT_TRUE(shut);
+  EXPECT_EQ(shut->kind, EventKind::closed);
+  EXPECT_EQ(shut->close_code, CloseCode::shutdown);
+  EXPECT_EQ(shut->detail, "server shutting down");
+  EXPECT_EQ(shut->seq, 4u);
 }
 
 TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {

@@ -39,6 +39,8 @@ struct Seen {
   std::string sender;
   std::string detail;
   Failure failure = Failure::none;
+  CloseCode close_code = CloseCode::normal;
+  std::optional<WireFormat> peer_format;
   bool operator==(const Seen&) const = default;
 };
 
@@ -66,7 +68,7 @@ std::vector<Seen> drain(Session& s) {
     auto e = s.poll();
     if (!e) return out;
     out.push_back({e->kind, e->type, e->seq, e->missing, std::string(as_text(e->payload)),
-                   std::string(e->sender), e->detail, e->failure});
+                   std::string(e->sender), e->detail, e->failure, e->close_code, e->peer_format});
   }
   ADD_FAILURE() << "poll() never returned nullopt";
   return out;
@@ -1171,7 +1173,7 @@ TEST(V1Streaming, FeedingOneByteAtATimeGivesTheSameEventsAsFeedingAllAtOnce) {
   p.client.send_data(text_bytes("five"));
   take(p.client);  // deleted on the way
   p.client.send_data(text_bytes(std::string(3000, 's')));
-  p.client.close("bye");
+  p.client.close(CloseCode::normal, "bye");
   record(take(p.client));
 
   V1Session all = testing::v1_session_with_fixed_nonce(Key::from_hex(kKeyHex), so, nonce_of(0x52));
