@@ -26,6 +26,8 @@ struct RecordedEvent {
   std::string payload;
   std::string sender;
   std::string detail;
+  Failure failure = Failure::none;
+  CloseCode close_code = CloseCode::normal;
 };
 
 inline bool is_terminal(EventKind k) {
@@ -37,6 +39,7 @@ inline bool is_terminal(EventKind k) {
 inline bool same_event(const RecordedEvent& a, const RecordedEvent& b) {
   return a.kind == b.kind && a.type == b.type && a.seq == b.seq && a.missing == b.missing &&
          a.payload == b.payload && a.sender == b.sender &&
+         a.close_code == b.close_code &&
          (a.kind == EventKind::protocol_error || a.detail == b.detail);
 }
 
@@ -68,7 +71,7 @@ inline void drain(Session& s, std::vector<RecordedEvent>& out) {
     auto e = s.poll();
     if (!e) return;
     out.push_back({e->kind, e->type, e->seq, e->missing, std::string(as_text(e->payload)),
-                   std::string(e->sender), e->detail});
+                   std::string(e->sender), e->detail, e->failure, e->close_code});
   }
   fail("poll() never returned nullopt", __FILE__, __LINE__);
 }

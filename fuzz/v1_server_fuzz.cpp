@@ -7,6 +7,7 @@
 #include "fuzz_inputs.hpp"
 #include "fuzz_target.hpp"
 #include "session_recorder.hpp"
+#include "intact/wire_sniff.hpp"
 
 using namespace intact;
 
@@ -34,8 +35,18 @@ INTACT_FUZZ_TARGET(v1_server) {
     }
   }
   if (established) FUZZ_CHECK(whole.peer_name().size() <= v1::kMaxNameSize);
-  // ServerHello (40) + CONFIRM (45 + 32-byte transcript + "server"), or nothing.
+  // ServerHello (40) + CONFIRM (45 + 32-byte transcript + "server"), or nothing; or,
+  // for a first byte sequence that is no v1 hello, the hello's opening alone (magic, version).
   const std::size_t flight = v1::kHelloSize + v1::kFrameOverhead + 32 + 6;
-  FUZZ_CHECK(whole.pending_output_size() == 0 || whole.pending_output_size() == flight);
+  const std::size_t opening = v1::kMagic.size() + 1;
+  const bool mismatch = !events.empty() && events[0].kind == EventKind::protocol_error &&
+                        events[0].failure == Failure::format_mismatch;
+  if (whole.pending_output_size() == opening) {
+    FUZZ_CHECK(mismatch);
+    FUZZ_CHECK(sniff_wire_format(whole.pending_output()) == WireSniff::v1);
+  } else {
+    FUZZ_CHECK(!mismatch);
+    FUZZ_CHECK(whole.pending_output_size() == 0 || whole.pending_output_size() == flight);
+  }
   FUZZ_CHECK(whole.pending_output_size() == pieces.pending_output_size());
 }

@@ -32,6 +32,9 @@ local LEGACY_TAG_PATTERN = "|" .. string.rep("%x", 64)
 
 local frame_types = { [1] = "CONFIRM", [2] = "DATA", [3] = "CLOSE", [4] = "CHAT", [5] = "NOTICE" }
 local roles = { [0x43] = "client", [0x53] = "server" }
+-- A CLOSE payload: u8 reason code, then UTF-8 text (docs/protocol.md, "CLOSE").
+local close_codes = { [0] = "normal", [1] = "shutdown", [2] = "kicked", [3] = "idle", [4] = "refused",
+                      [5] = "strict", [6] = "integrity", [7] = "protocol" }
 
 local f = {
   format = ProtoField.string("intact.format", "Format"),
@@ -47,13 +50,16 @@ local f = {
   transcript = ProtoField.bytes("intact.confirm.transcript", "Transcript hash (SHA-256 of both hellos)"),
   name = ProtoField.string("intact.confirm.name", "Sender's name"),
   chat_sender = ProtoField.string("intact.chat.sender", "Relayed from"),
+  close_code = ProtoField.uint8("intact.close.code", "Close code", base.HEX, close_codes),
+  close_reason = ProtoField.string("intact.close.reason", "Close reason"),
   tag = ProtoField.bytes("intact.tag", "Tag (HMAC-SHA256)"),
   legacy_message = ProtoField.string("intact.legacy.message", "Message"),
   legacy_tag = ProtoField.string("intact.legacy.tag", "Tag (HMAC-SHA256, hex)"),
 }
 intact.fields = {
   f.format, f.hello, f.magic, f.version, f.role, f.nonce, f.type, f.seq, f.length, f.payload,
-  f.transcript, f.name, f.chat_sender, f.tag, f.legacy_message, f.legacy_tag,
+  f.transcript, f.name, f.chat_sender, f.close_code, f.close_reason, f.tag, f.legacy_message,
+  f.legacy_tag,
 }
 
 local ef_malformed = ProtoExpert.new("intact.malformed", "Not an intact record",
@@ -152,6 +158,12 @@ local function dissect_v1(tvb, pinfo, tree, offset)
     add_text(t, f.payload, tvb(p + 1 + n, length - 1 - n))
     summary = summary .. " " .. preview(tvb(p + 1, n):raw()) .. ": " ..
               preview(tvb(p + 1 + n, length - 1 - n):raw())
+  elseif ftype == 3 and length >= 1 then -- CLOSE: reason code, then its text
+    local code = tvb(p, 1):uint()
+    t:add(f.close_code, tvb(p, 1))
+    add_text(t, f.close_reason, tvb(p + 1, length - 1))
+    summary = summary .. " code=" .. (close_codes[code] or string.format("0x%02X (unknown)", code))
+    if length > 1 then summary = summary .. " " .. preview(tvb(p + 1, length - 1):raw()) end
   else
     add_text(t, f.payload, tvb(p, length))
     if length > 0 then summary = summary .. " " .. preview(tvb(p, length):raw()) end

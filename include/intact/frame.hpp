@@ -31,7 +31,8 @@ inline constexpr std::size_t kHelloSize = kMagic.size() + 2 + kNonceSize;  // 40
 inline constexpr std::size_t kHeaderSize = 1 + 8 + 4;                      // 13
 inline constexpr std::size_t kMaxPayload = 1u << 20;                      // 1 MiB
 inline constexpr std::size_t kMaxNameSize = 64;        // a CONFIRM's name, a CHAT sender, a user name
-inline constexpr std::size_t kMaxCloseReason = 256;    // a CLOSE reason: cut to it, refused over it
+inline constexpr std::size_t kMaxCloseReason = 256;    // a CLOSE reason's text: cut to it, refused over it
+inline constexpr std::size_t kMaxClosePayload = 1 + kMaxCloseReason;  // the code byte, then the text
 inline constexpr std::size_t kFrameOverhead = kHeaderSize + kTagSize;  // 45
 
 enum class Role : std::uint8_t { client = 'C', server = 'S' };
@@ -39,7 +40,7 @@ enum class Role : std::uint8_t { client = 'C', server = 'S' };
 enum class FrameType : std::uint8_t {
   confirm = 0x01,  // handshake key confirmation: transcript hash + sender's name
   data = 0x02,     // application bytes
-  close = 0x03,    // authenticated end of this direction; payload: optional reason
+  close = 0x03,    // authenticated end of this direction; payload: u8 CloseCode, UTF-8 text
   chat = 0x04,     // relayed chat line: u8 name length, name, text
   notice = 0x05,   // a notice from the sender itself
 };
@@ -97,6 +98,13 @@ Digest transcript_hash(std::span<const std::uint8_t> client_hello,
 // The longest prefix of `text` of at most `max` bytes that does not end inside a
 // UTF-8 sequence: how a sender cuts a name or a CLOSE reason that is too long.
 std::string_view cut_utf8(std::string_view text, std::size_t max) noexcept;
+
+// CLOSE payload: the code's byte, then the text cut to kMaxCloseReason bytes by
+// cut_utf8. Throws std::logic_error for CloseCode::unknown, which is never sent.
+void encode_close(CloseCode code, std::string_view reason, std::vector<std::uint8_t>& out);
+// False when the payload is empty or over kMaxClosePayload; an unknown code
+// byte decodes to CloseCode::unknown (the close still counts).
+bool decode_close(std::span<const std::uint8_t> payload, CloseCode* code, std::string_view* reason) noexcept;
 
 // CHAT payload: u8 sender length, sender (cut to kMaxNameSize bytes by cut_utf8), text.
 void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out);

@@ -62,7 +62,7 @@ class LegacySession final : public Session {
   // std::logic_error: this format cannot carry a sender.
   void send_chat(std::string_view sender, std::string_view text) override;
   void send_notice(std::string_view text) override;
-  void close(std::string_view) override {}  // the lab's format has no close
+  void close(CloseCode, std::string_view) override {}  // the lab's format has no close
 
   bool established() const noexcept override { return true; }
   bool finished() const noexcept override { return finished_; }

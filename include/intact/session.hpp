@@ -28,13 +28,40 @@ enum class MessageType : std::uint8_t {
   notice,  // a notice from the peer itself (join, leave, errors): not a user's words
 };
 
+// Why a v1 CLOSE was sent: the first byte of its payload (docs/protocol.md, "CLOSE").
+// The receiver decides on this code, never on the reason text beside it.
+enum class CloseCode : std::uint8_t {
+  normal = 0x00,     // the sender is done: end of its input, /quit, or the answer to a close
+  shutdown = 0x01,   // the server is shutting down
+  kicked = 0x02,     // the server's operator removed this member (/kick)
+  idle = 0x03,       // the receiver was silent for longer than the sender's idle timeout
+  refused = 0x04,    // the sender will not serve the receiver (a policy after the handshake)
+  strict = 0x05,     // --strict: the sender stopped at a replay or a gap in what it received
+  integrity = 0x06,  // a frame from the receiver failed its tag check and the sender stopped there
+  protocol = 0x07,   // the receiver broke the protocol (a malformed frame, a late CONFIRM)
+  unknown = 0xFF,    // never sent: what a receiver makes of a code it does not know
+};
+
+// The code a received byte stands for: CloseCode::unknown for a byte that is no known code.
+CloseCode close_code_from_byte(std::uint8_t byte) noexcept;
+// A stable lower-case name ("kicked"), for JSON, logs and tests.
+std::string_view close_code_name(CloseCode code) noexcept;
+// What the peer's close with this code means for its receiver, as a Failure:
+// none for normal and shutdown; refused for kicked and refused; timeout for
+// idle; integrity for strict and integrity; protocol for protocol and unknown.
+Failure close_failure(CloseCode code) noexcept;
+// The code a party sends when it ends the connection at its own fatal failure
+// (after the handshake): integrity for a lost integrity, strict for a replay or
+// gap, protocol for anything else.
+CloseCode close_code_for(Failure failure) noexcept;
+
 enum class EventKind : std::uint8_t {
   established,        // v1 handshake done, keys confirmed: peer_name() is known
   message,            // a verified message: type, payload (and sender for chat)
   integrity_failure,  // a tag did not verify: the message was dropped
   replay,             // a valid tag but a sequence number already seen: dropped
   gap,                // `missing` messages never arrived; the valid one after them follows
-  closed,             // the peer's authenticated close; `detail` is its reason, if any
+  closed,             // the peer's authenticated close: `close_code` says why, `detail` is its text
   truncated,          // the stream ended without an authenticated close
   protocol_error,     // fatal: the connection must be closed; `detail` says why
 };
@@ -51,6 +78,12 @@ struct Event {
   // What went wrong, for integrity_failure, replay, gap, truncated and protocol_error
   // (none otherwise): decide on this, never on `detail`.
   Failure failure = Failure::none;
+  // closed: the peer's typed reason (the lab's end of stream is `normal`).
+  CloseCode close_code = CloseCode::normal;
+  // protocol_error with Failure::format_mismatch: the format the peer's first
+  // bytes were recognised as (the lab's, or v1 seen by a lab-format session);
+  // nullopt when they are neither (another intact version, garbage).
+  std::optional<WireFormat> peer_format;
   std::string detail;  // a human-readable reason for failures, closes and errors
 };
 
@@ -76,8 +109,9 @@ class Session {
   virtual void send_data(std::span<const std::uint8_t> payload) = 0;
   virtual void send_chat(std::string_view sender, std::string_view text) = 0;
   virtual void send_notice(std::string_view text) = 0;
-  // Queues the authenticated close (a no-op in the legacy format, which has none).
-  virtual void close(std::string_view reason = {}) = 0;
+  // Queues the authenticated close with its typed code and a text for people
+  // (cut to 256 bytes); a no-op in the legacy format, which has none.
+  virtual void close(CloseCode code = CloseCode::normal, std::string_view reason = {}) = 0;
 
   virtual bool established() const noexcept = 0;
   // True once no further event can come: the peer closed, the stream ended, or a fatal error.

@@ -53,7 +53,7 @@ class V1Session final : public Session {
   void send_data(std::span<const std::uint8_t> payload) override;
   void send_chat(std::string_view sender, std::string_view text) override;
   void send_notice(std::string_view text) override;
-  void close(std::string_view reason = {}) override;
+  void close(CloseCode code = CloseCode::normal, std::string_view reason = {}) override;
 
   bool established() const noexcept override { return state_ == State::established; }
   bool finished() const noexcept override { return state_ == State::finished; }
@@ -82,6 +82,7 @@ class V1Session final : public Session {
   enum class State { hello, confirm, established, finished };
   std::optional<Event> poll_hello();
   std::optional<Event> poll_confirm();
+  void answer_format_mismatch();
   void make_nonce(std::array<std::uint8_t, v1::kNonceSize>& nonce) const;
   Event fail(Failure failure, std::string detail);
   void seal(v1::FrameType type, std::span<const std::uint8_t> payload);

@@ -182,7 +182,7 @@ void ChatClient::end_of_input() {
   input_ended_ = true;
   if (conn_ && conn_->open()) {
     std::size_t before = conn_->queued_bytes();
-    conn_->close(interrupted_ ? "interrupted" : "");
+    conn_->close(CloseCode::normal, interrupted_ ? "interrupted" : "");
     close_bytes_ = conn_->queued_bytes() - std::min(conn_->queued_bytes(), before);
   }
 }
@@ -222,10 +222,17 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
       if (!input_ended_) {
         out_.notice("the server closed the connection" + (e.detail.empty() ? std::string() : ": " + e.detail));
       }
-      decide(Failure::none);
+      // The exit comes from the server's typed code, never from its text:
+      // shutdown or a normal close 0; kicked, idle, refused 1; strict, integrity 3.
+      decide(close_failure(e.close_code));
       break;
     case EventKind::protocol_error:
-      decide(e.failure, e.detail);
+      if (e.failure == Failure::format_mismatch && e.peer_format == WireFormat::v1)
+        decide(e.failure, "the server speaks intact v1: drop --legacy");
+      else if (e.failure == Failure::format_mismatch && e.peer_format == WireFormat::legacy)
+        decide(e.failure, "the server does not speak intact v1 (the lab's format? add --legacy)");
+      else
+        decide(e.failure, e.detail);
       break;
   }
 }

@@ -265,7 +265,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
 
 void ChatServer::on_idle(net::Connection& c) {
   if (Member* m = member_of(c); m != nullptr && m->joined) m->send_notice("idle for too long; disconnecting");
-  c.close("idle timeout");
+  c.close(CloseCode::idle, "idle timeout");
 }
 
 void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& disconnect) {
@@ -355,13 +355,13 @@ void ChatServer::handle_command(Participant& who, std::string_view line) {
     } else {
       auto& m = static_cast<Member&>(*target);
       m.send_notice("you were disconnected by the server (/kick)");
-      m.conn.close("kicked by the server");
+      m.conn.close(CloseCode::kicked, "kicked by the server");
     }
   } else if (cmd == "/quit") {
     if (host) {
       shutdown("server shutting down");
     } else {
-      static_cast<Member&>(who).conn.close("quit");
+      static_cast<Member&>(who).conn.close(CloseCode::normal, "quit");
     }
   } else {
     reply(who, "unknown command " + std::string(cmd) + "; /help lists the commands");
@@ -390,7 +390,7 @@ void ChatServer::shutdown(const std::string& reason) {
     a->close(ec);
   }
   signals_.cancel();
-  for (auto& [ptr, conn] : connections_) conn->close(reason);
+  for (auto& [ptr, conn] : connections_) conn->close(CloseCode::shutdown, reason);
   asio::co_spawn(io_, drain_and_stop(), asio::detached);
 }
 

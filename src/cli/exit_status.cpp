@@ -37,6 +37,11 @@ std::string_view hint(Failure failure, const std::function<bool(std::string_view
       if (has_option("--handshake-timeout"))
         return "is the peer an intact program of the same format? raise --handshake-timeout for slow links";
       return "is the peer an intact program of the same format?";
+    case Failure::refused:
+      // Before the handshake: a server that refuses says why on its console; a
+      // lab-format server has no handshake to answer a v1 hello with.
+      if (has_option("--legacy")) return "if the server speaks the lab's format, add --legacy";
+      return {};
     default: return {};
   }
 }

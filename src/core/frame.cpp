@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 
 #include "intact/failure.hpp"
 #include "intact/wire_sniff.hpp"
@@ -105,6 +106,20 @@ std::string_view cut_utf8(std::string_view text, std::size_t max) noexcept {
   return text.substr(0, keep);
 }
 
+void encode_close(CloseCode code, std::string_view reason, std::vector<std::uint8_t>& out) {
+  if (code == CloseCode::unknown) throw std::logic_error("CloseCode::unknown is never sent");
+  reason = cut_utf8(reason, kMaxCloseReason);
+  out.push_back(static_cast<std::uint8_t>(code));
+  out.insert(out.end(), reason.begin(), reason.end());
+}
+
+bool decode_close(std::span<const std::uint8_t> payload, CloseCode* code, std::string_view* reason) noexcept {
+  if (payload.empty() || payload.size() > kMaxClosePayload) return false;
+  *code = close_code_from_byte(payload[0]);
+  *reason = as_text(payload.subspan(1));
+  return true;
+}
+
 void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out) {
   sender = cut_utf8(sender, kMaxNameSize);
   out.push_back(static_cast<std::uint8_t>(sender.size()));
@@ -123,6 +138,53 @@ bool decode_chat(std::span<const std::uint8_t> payload, std::string_view* sender
 }
 
 }  // namespace v1
+
+// ---- CloseCode ----
+
+CloseCode close_code_from_byte(std::uint8_t byte) noexcept {
+  return byte <= static_cast<std::uint8_t>(CloseCode::protocol) ? static_cast<CloseCode>(byte)
+                                                                : CloseCode::unknown;
+}
+
+std::string_view close_code_name(CloseCode code) noexcept {
+  switch (code) {
+    case CloseCode::normal: return "normal";
+    case CloseCode::shutdown: return "shutdown";
+    case CloseCode::kicked: return "kicked";
+    case CloseCode::idle: return "idle";
+    case CloseCode::refused: return "refused";
+    case CloseCode::strict: return "strict";
+    case CloseCode::integrity: return "integrity";
+    case CloseCode::protocol: return "protocol";
+    case CloseCode::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+Failure close_failure(CloseCode code) noexcept {
+  switch (code) {
+    case CloseCode::normal:
+    case CloseCode::shutdown: return Failure::none;
+    case CloseCode::kicked:
+    case CloseCode::refused: return Failure::refused;
+    case CloseCode::idle: return Failure::timeout;
+    case CloseCode::strict:
+    case CloseCode::integrity: return Failure::integrity;
+    case CloseCode::protocol:
+    case CloseCode::unknown: return Failure::protocol;
+  }
+  return Failure::protocol;
+}
+
+CloseCode close_code_for(Failure failure) noexcept {
+  switch (failure) {
+    case Failure::integrity:
+    case Failure::key_mismatch: return CloseCode::integrity;
+    case Failure::replay:
+    case Failure::gap: return CloseCode::strict;
+    default: return CloseCode::protocol;
+  }
+}
 
 // ---- InputBuffer ----
 
@@ -330,19 +392,23 @@ Event FrameReceiver::message_event(const Opened& o) {
   Event m;
   m.seq = o.header.seq;
   switch (o.header.type) {
-    case v1::FrameType::close:
+    case v1::FrameType::close: {
       done_ = true;
-      if (o.payload.size() > v1::kMaxCloseReason) {  // no conforming sender sends it
+      std::string_view reason;
+      if (!v1::decode_close(o.payload, &m.close_code, &reason)) {  // no conforming sender sends it
         m.kind = EventKind::protocol_error;
         m.failure = Failure::protocol;
-        m.detail = "a CLOSE frame's reason of " + std::to_string(o.payload.size()) +
-                   " bytes is over the maximum of " + std::to_string(v1::kMaxCloseReason);
+        m.detail = o.payload.empty()
+                       ? std::string("a CLOSE frame without its reason code")
+                       : "a CLOSE frame's reason of " + std::to_string(o.payload.size() - 1) +
+                             " bytes is over the maximum of " + std::to_string(v1::kMaxCloseReason);
         return m;
       }
       close_received_ = true;
       m.kind = EventKind::closed;
-      m.detail = std::string(as_text(o.payload));
+      m.detail = std::string(reason);
       return m;
+    }
     case v1::FrameType::chat: {
       std::span<const std::uint8_t> text;
       if (!v1::decode_chat(o.payload, &m.sender, &text)) {

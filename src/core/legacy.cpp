@@ -68,6 +68,7 @@ std::optional<Event> LegacySession::poll() {
     finished_ = true;
     e.kind = EventKind::protocol_error;
     e.failure = Failure::format_mismatch;
+    e.peer_format = WireFormat::v1;
     e.detail = "the peer speaks intact v1, not the lab's format";
     return e;
   }

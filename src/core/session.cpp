@@ -4,6 +4,7 @@
 
 #include "intact/failure.hpp"
 #include "intact/handshake.hpp"
+#include "intact/wire_sniff.hpp"
 
 namespace intact {
 
@@ -61,12 +62,22 @@ std::optional<Event> V1Session::poll_hello() {
   v1::Hello peer;
   switch (v1::check_hello(in_.data(), peer_role, &peer)) {
     case v1::HelloCheck::need_more:
-      if (eof_) return fail(Failure::refused, "the peer closed the connection before the handshake finished");
-      return std::nullopt;
-    case v1::HelloCheck::not_intact:
-      return fail(Failure::format_mismatch,
-                  "the peer does not speak intact v1 (its first bytes are not an intact hello)");
+      if (!eof_) return std::nullopt;
+      return fail(Failure::refused, client && in_.empty()
+                                        ? "the server closed the connection before the handshake (refused, "
+                                          "or not an intact server)"
+                                        : "the peer closed the connection before the handshake finished");
+    case v1::HelloCheck::not_intact: {
+      answer_format_mismatch();
+      const bool lab = sniff_wire_format(in_.data()) == WireSniff::other;
+      Event e = fail(Failure::format_mismatch,
+                     client ? "the server does not speak intact v1 (its first bytes are not an intact hello)"
+                            : "the peer does not speak intact v1 (its first bytes are not an intact hello)");
+      if (lab) e.peer_format = WireFormat::legacy;
+      return e;
+    }
     case v1::HelloCheck::bad_version:
+      answer_format_mismatch();
       return fail(Failure::format_mismatch, "the peer speaks intact protocol version " + std::to_string(in_.data()[6]) +
                   "; this intact speaks version " + std::to_string(v1::kVersion));
     case v1::HelloCheck::bad_role:
@@ -106,6 +117,15 @@ std::optional<Event> V1Session::poll_hello() {
   seal(v1::FrameType::confirm, scratch_);
   state_ = State::confirm;
   return poll_confirm();
+}
+
+// A server answers bytes that are no v1 hello with the opening of its own hello
+// (magic and version), then closes: a peer in another format (the lab's, or
+// another version) can tell what it reached. A client's hello already begins so.
+void V1Session::answer_format_mismatch() {
+  if (opts_.role != v1::Role::server) return;
+  out_.insert(out_.end(), v1::kMagic.begin(), v1::kMagic.end());
+  out_.push_back(v1::kVersion);
 }
 
 std::optional<Event> V1Session::poll_confirm() {
@@ -167,10 +187,12 @@ void V1Session::send_notice(std::string_view text) {
   seal(v1::FrameType::notice, text_bytes(text));
 }
 
-void V1Session::close(std::string_view reason) {
+void V1Session::close(CloseCode code, std::string_view reason) {
   if (close_sent_ || !handshake_done_) return;
+  scratch_.clear();
+  v1::encode_close(code, reason, scratch_);
   close_sent_ = true;
-  seal(v1::FrameType::close, text_bytes(v1::cut_utf8(reason, v1::kMaxCloseReason)));
+  seal(v1::FrameType::close, scratch_);
 }
 
 }  // namespace intact

@@ -42,7 +42,7 @@ void FdPump::wait_readable() {
     auto now = Clock::now();
     driver_.on_timer(now);
     if (driver_.idle_due(now)) {
-      driver_.close("idle timeout", now);
+      driver_.close(CloseCode::idle, "idle timeout", now);
       flush();
     }
     if (driver_.ended()) return;

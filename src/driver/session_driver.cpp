@@ -65,18 +65,24 @@ void SessionDriver::apply(const Pending& e, TimePoint now) {
     case EventKind::closed:
       peer_done_ = true;
       // Answer the peer's close with ours; once it is written, we are done.
-      if (!closing_) close({}, now);
+      if (!closing_) close(CloseCode::normal, {}, now);
       if (write_shut_) end(Failure::none, "closed");
       break;
     case EventKind::truncated:
     case EventKind::protocol_error: {
       Failure f = e.failure == Failure::none ? Failure::protocol : e.failure;
       std::string detail = e.detail;
-      // The socket failed, rather than the peer closing: say so, and it is an I/O failure.
+      // The socket failed, rather than the peer closing: say so. Before any byte of the
+      // handshake came back that is how a refusing server's close often arrives (a reset:
+      // it closed with our hello unread), so it stays a refusal; later it is an I/O failure.
       if (!lost_.empty() && f == Failure::refused) {
-        f = Failure::io;
+        if (established_ || session_.established()) f = Failure::io;
         detail += " (connection lost: " + lost_ + ")";
       }
+      // After the handshake the peer is told why, with an authenticated CLOSE whose
+      // code names the failure (a no-op in the lab's format, or once our close is sent).
+      if (e.kind == EventKind::protocol_error && established_)
+        session_.close(close_code_for(f), detail);
       fail(f, std::move(detail), now);
       break;
     }
@@ -140,12 +146,14 @@ bool SessionDriver::send_notice(std::string_view text) {
   return within_bound();
 }
 
-void SessionDriver::close(std::string_view reason, TimePoint now) {
+void SessionDriver::close(std::string_view reason, TimePoint now) { close(CloseCode::normal, reason, now); }
+
+void SessionDriver::close(CloseCode code, std::string_view reason, TimePoint now) {
   now_ = now;
   if (ended_ || closing_) return;
   closing_ = true;
   closing_since_ = now;
-  session_.close(reason);  // a no-op before the handshake and in the lab's format
+  session_.close(code, reason);  // a no-op before the handshake and in the lab's format
 }
 
 void SessionDriver::abort(Failure failure, std::string detail) {

@@ -15,7 +15,8 @@
 // Order of things, for the transport:
 //   received()/received_end()  then  poll() until nullopt (the application sees
 //   each event; the driver has already applied what the event means: a peer's
-//   close is answered, a fatal error stops reading and flushes what is queued);
+//   close is answered (code normal), a fatal error stops reading and flushes what
+//   is queued -- after the handshake with a CLOSE whose code names the failure);
 //   take_output() and wrote() as the socket takes bytes; when
 //   wants_write_shutdown(), half-close and call write_shut_down(); at deadline(),
 //   on_timer(); once ended(), close the transport and report disconnect().
@@ -103,8 +104,10 @@ class SessionDriver {
   bool send_data(std::span<const std::uint8_t> payload);
   bool send_chat(std::string_view sender, std::string_view text);
   bool send_notice(std::string_view text);
-  // Authenticated close: queued, flushed, half-closed, then the peer's close
-  // awaited for `linger` (the flush itself is bounded by flush_timeout without progress).
+  // Authenticated close with its typed code (normal when none is given):
+  // queued, flushed, half-closed, then the peer's close awaited for `linger`
+  // (the flush itself is bounded by flush_timeout without progress).
+  void close(CloseCode code, std::string_view reason, TimePoint now);
   void close(std::string_view reason, TimePoint now);
   // End now, nothing more written.
   void abort(Failure failure, std::string detail);

@@ -12,7 +12,7 @@
 
 namespace intact::net {
 
-void ConnectionObserver::on_idle(Connection& connection) { connection.close("idle timeout"); }
+void ConnectionObserver::on_idle(Connection& connection) { connection.close(CloseCode::idle, "idle timeout"); }
 
 Connection::Connection(tcp::socket socket, std::unique_ptr<Session> session,
                        ConnectionObserver& observer, ConnectionLimits limits)
@@ -198,9 +198,9 @@ bool Connection::send_notice(std::string_view text) {
   return open_ && sent(driver_.send_notice(text));
 }
 
-void Connection::close(std::string_view reason) {
+void Connection::close(CloseCode code, std::string_view reason) {
   if (!open_) return;
-  driver_.close(reason, Clock::now());
+  driver_.close(code, reason, Clock::now());
   settle();
 }
 

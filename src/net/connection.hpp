@@ -88,11 +88,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // One waiter at a time.
   asio::awaitable<void> wait_for_room(std::size_t bytes);
 
-  // Authenticated close: queue it, flush, half-close; the socket is closed when
+  // Authenticated close with its typed code: queue it, flush, half-close; the socket is closed when
   // the peer has closed too, or the linger time after the half-close (the flush
   // itself is bounded by flush_timeout without progress). If the connection then
   // ends with queued_bytes() > 0, what was queued did not all reach the peer.
-  void close(std::string_view reason = {});
+  void close(CloseCode code = CloseCode::normal, std::string_view reason = {});
   // Drop the connection at once.
   void abort(Failure failure, std::string detail);
 

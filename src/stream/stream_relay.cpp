@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "intact/failure.hpp"
+#include "intact/text.hpp"
 #include "intact/v1_session.hpp"
 #include "driver/fd_io.hpp"
 #include "driver/fd_pump.hpp"
@@ -130,7 +131,9 @@ void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& o
       conn.counters().add_sent(n);
     }
     if (eof) {
-      if (!send_frame(v1::FrameType::close, {})) return;
+      std::vector<std::uint8_t> close_payload;
+      v1::encode_close(CloseCode::normal, {}, close_payload);
+      if (!send_frame(v1::FrameType::close, close_payload)) return;
       // Half-close, as socat does: the peer sees our end, and may still send.
       ::shutdown(conn.socket(), SHUT_WR);
       return;
@@ -170,6 +173,13 @@ void receive_direction(Connection& conn, V1Session& session, const RelayOptions&
         return true;
       }
       case EventKind::closed:
+        // The exit comes from the peer's typed code: a close for a reason other
+        // than the end of its stream (or its shutdown) is that failure.
+        if (Failure f = close_failure(e.close_code); f != Failure::none) {
+          conn.abort(f, "the peer closed the connection (" + std::string(close_code_name(e.close_code)) +
+                            (e.detail.empty() ? std::string() : ": " + printable(e.detail)) + ")");
+          return false;
+        }
         if (options.end_output_at_close) end_output(options.output_fd);
         return false;
       case EventKind::truncated:

@@ -85,10 +85,11 @@ def expected_vectors(inputs):
         "client CONFIRM": frame(c2s, 0x01, 0, th + inputs["client_name"]),
         "server CONFIRM": frame(s2c, 0x01, 0, th + inputs["server_name"]),
         "client DATA": frame(c2s, 0x02, 1, b"hello | world"),
-        "client CLOSE": frame(c2s, 0x03, 2, b""),
+        "client CLOSE": frame(c2s, 0x03, 2, bytes([0x00])),  # code 0x00 normal, no text
         "server NOTICE": frame(s2c, 0x05, 1, b"bob joined"),
         "server CHAT": frame(s2c, 0x04, 2, bytes([3]) + b"bob" + b"hi alice"),
         "server DATA": frame(s2c, 0x02, 3, b"(private) psst"),
+        "server CLOSE": frame(s2c, 0x03, 4, bytes([0x01]) + b"server shutting down"),  # 0x01 shutdown
     }
 
 
@@ -143,6 +144,29 @@ def test_the_server_frames_carry_the_notes_and_verify_under_the_server_key():
             fields = [payload.decode()]
         t.check(fields == notes[label], f"{label}: payload {fields!r}, note {notes.get(label)!r}")
     t.check(values["server DATA"][13:].startswith(b"(private) "), "the console's private line")
+
+
+def test_the_close_vectors_carry_a_code_byte_then_the_text():
+    # Straight from hmac and struct: a CLOSE payload is u8 code, then 0..256 bytes of UTF-8.
+    inputs, values, notes = parse_vectors(read_doc())
+    keys = expected_vectors(inputs)
+    for label, key, seq, code in (("client CLOSE", keys["K_client2server"], 2, 0x00),
+                                  ("server CLOSE", keys["K_server2client"], 4, 0x01)):
+        f = values[label]
+        got_type, got_seq, length = struct.unpack(">BQI", f[:13])
+        t.check((got_type, got_seq, length) == (0x03, seq, len(f) - 45), f"{label}: header {f[:13].hex()}")
+        payload, tag = f[13:13 + length], f[13 + length:]
+        t.check(hmac.compare_digest(hmac.new(key, f[:13] + payload, hashlib.sha256).digest(), tag),
+                f"{label}: the tag does not verify")
+        t.check(1 <= len(payload) <= 257 and payload[0] == code, f"{label}: payload {payload.hex()}")
+        text = payload[1:].decode()
+        t.check([text] == notes.get(label, [""]), f"{label}: text {text!r}, note {notes.get(label)!r}")
+    # The codes table of section 2 gives the same numbers.
+    table = section(read_doc(), "CLOSE")
+    for code, name in ((0x00, "normal"), (0x01, "shutdown"), (0x02, "kicked"), (0x03, "idle"),
+                       (0x04, "refused"), (0x05, "strict"), (0x06, "integrity"), (0x07, "protocol")):
+        t.check(re.search(r"\| 0x%02X \| `%s` \|" % (code, name), table) is not None,
+                f"code 0x{code:02X} {name} is not in the CLOSE section's table")
 
 
 def test_a_vector_frame_does_not_verify_under_the_other_direction_key():

@@ -211,7 +211,7 @@ def test_who_msg_nick_and_kick():
     b.wait_for(r"the name 'carol' is taken", "out")
     srv.send("/kick carol\n")
     c.wait_for(r"disconnected by the server", "out")
-    check(c.wait(15) == 0, "a kicked client exits after the authenticated close")
+    check(c.wait(15) == 1, "a kicked client exits 1, from the close code kicked")
     srv.wait_for(r"carol left", "out")
     a.send("/bogus\n")
     a.wait_for(r"unknown command /bogus", "out")
@@ -292,7 +292,7 @@ def test_idle_timeout_disconnects_a_silent_client_with_a_notice():
     a = client(port, "sleepy")
     a.wait_for("keys confirmed", "err")
     a.wait_for(r"idle for too long", "out", timeout=10)
-    check(a.wait(15) == 0, "the idle client gets an authenticated close and exits 0")
+    check(a.wait(15) == 1, "the idle client gets an authenticated close (code idle) and exits 1")
     srv.wait_for(r"sleepy left \(", "out")
 
 

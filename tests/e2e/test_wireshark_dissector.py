@@ -100,7 +100,12 @@ def check_v1_dissection(text):
     for f in frames:
         if f["name"] not in ("DATA", "CLOSE", "NOTICE"):
             continue
-        payload = f.get("Payload text", "").encode()
+        if f["name"] == "CLOSE":  # u8 reason code, then its text
+            m = re.search(r"\(0x([0-9a-fA-F]{2})\)$", f.get("Close code", ""))
+            check(m is not None, f"a CLOSE shows its reason code: {f}")
+            payload = bytes([int(m.group(1), 16)]) + f.get("Close reason", "").encode()
+        else:
+            payload = f.get("Payload text", "").encode()
         header = bytes([{"DATA": 2, "CLOSE": 3, "NOTICE": 5}[f["name"]]]) + struct.pack(
             "!QI", int(f["Sequence number"]), int(f["Payload length"]))
         check(len(payload) == int(f["Payload length"]), f"shown text has the frame's length: {f}")
@@ -118,7 +123,9 @@ def test_tshark_shows_every_v1_message_with_its_text_sequence_number_and_tag():
     path = capture("v1")
     text = tshark(path, "-d", f"tcp.port=={server_port(path)},intact")
     frames = check_v1_dissection(text)
-    check(sum(1 for f in frames if f["name"] == "CLOSE") == 2, "both authenticated closes are shown")
+    closes = [f for f in frames if f["name"] == "CLOSE"]
+    check(len(closes) == 2, "both authenticated closes are shown")
+    check(all(c["Close code"].startswith("normal") for c in closes), f"each close's code is shown: {closes}")
 
 
 def check_legacy_dissection(text):

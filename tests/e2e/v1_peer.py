@@ -12,6 +12,20 @@ import struct
 
 MAGIC = b"INTACT"
 T_CONFIRM, T_DATA, T_CLOSE, T_CHAT, T_NOTICE = 1, 2, 3, 4, 5
+# A CLOSE payload is one of these codes (u8), then 0..256 bytes of UTF-8 text (docs/protocol.md).
+CLOSE_CODES = {0x00: "normal", 0x01: "shutdown", 0x02: "kicked", 0x03: "idle", 0x04: "refused",
+               0x05: "strict", 0x06: "integrity", 0x07: "protocol"}
+
+
+def close_payload(code=0x00, text=""):
+    return bytes([code]) + text.encode("utf-8")
+
+
+def parse_close(payload):
+    """(code name, text) of a CLOSE payload; raises ValueError for a malformed one."""
+    if not 1 <= len(payload) <= 257:
+        raise ValueError(f"a CLOSE payload of {len(payload)} bytes")
+    return CLOSE_CODES.get(payload[0], "unknown"), payload[1:].decode("utf-8", "replace")
 
 
 def hkdf(ikm, salt, info, length=32):
@@ -86,9 +100,58 @@ class V1Client:
         self.rx_seq += 1
         return ftype, seq, payload
 
-    def close(self):
+    def read_until_close(self):
+        """Reads frames up to the peer's CLOSE; returns (code name, text)."""
+        while True:
+            ftype, _, payload = self.read_frame()
+            if ftype == T_CLOSE:
+                return parse_close(payload)
+
+    def close(self, code=0x00, text=""):
         try:
-            self.send_frame(T_CLOSE, b"")
+            self.send_frame(T_CLOSE, close_payload(code, text))
         except OSError:
             pass
         self.sock.close()
+
+
+class V1Server(V1Client):
+    """The server side of one v1 connection: listens on 127.0.0.1 port 0, accept() takes one
+    client and does the handshake (ServerHello and CONFIRM as soon as the ClientHello is in)."""
+
+    def __init__(self, key_hex, name="pyserver"):  # noqa: super().__init__ connects; this listens
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.listener.settimeout(20)
+        self.port = self.listener.getsockname()[1]
+        self.psk = bytes.fromhex(key_hex)
+        self.name = name.encode()
+        self.buf = b""
+        self.tx_seq = 0
+        self.rx_seq = 0
+
+    def accept(self):
+        self.sock, _ = self.listener.accept()
+        self.sock.settimeout(20)
+        client_hello = self._read_exact(40)
+        assert client_hello[:7] == MAGIC + bytes([1]) and client_hello[7:8] == b"C", client_hello
+        server_hello = MAGIC + bytes([1]) + b"S" + os.urandom(32)
+        self.sock.sendall(server_hello)
+        salt = client_hello[8:] + server_hello[8:]
+        self.k_tx = hkdf(self.psk, salt, b"intact v1 server to client")
+        self.k_rx = hkdf(self.psk, salt, b"intact v1 client to server")
+        transcript = hashlib.sha256(client_hello + server_hello).digest()
+        self.send_frame(T_CONFIRM, transcript + self.name)
+        ftype, seq, payload = self.read_frame()
+        assert ftype == T_CONFIRM and seq == 0 and payload[:32] == transcript, "client CONFIRM"
+        self.peer_name = payload[32:].decode()
+        return self
+
+    def shut(self):
+        for s in (getattr(self, "sock", None), self.listener):
+            if s is not None:
+                try:
+                    s.close()
+                except OSError:
+                    pass

@@ -66,7 +66,7 @@ V1Stream make_v1(int n, std::string_view prefix = "message ") {
     sealer.seal(v1::FrameType::data, intact::text_bytes(std::string(prefix) + std::to_string(i)), m);
     s.msgs.push_back(m);
   }
-  sealer.seal(v1::FrameType::close, {}, s.close);
+  sealer.seal(v1::FrameType::close, Bytes{0x00}, s.close);  // CloseCode::normal
   return s;
 }
 

@@ -247,6 +247,74 @@ TEST(SessionDriver, TheApplicationSeesThePeersCloseBeforeTheDriverAnswersIt) {
   EXPECT_TRUE(p.client.ended() && p.client.disconnect().clean());
 }
 
+TEST(SessionDriver, ThePeersCloseCodeReachesTheApplicationAndIsAnsweredWithNormal) {
+  Pair p;
+  p.exchange();
+  p.server.close(CloseCode::kicked, "kicked by the server", t0);
+  std::vector<CloseCode> client_saw, server_saw;
+  deliver(p.client, take_written(p.server, t0), t0, [&](const Event& e) {
+    if (e.kind == EventKind::closed) client_saw.push_back(e.close_code);
+  });
+  deliver(p.server, take_written(p.client, t0), t0, [&](const Event& e) {
+    if (e.kind == EventKind::closed) server_saw.push_back(e.close_code);
+  });
+  EXPECT_EQ(client_saw, std::vector<CloseCode>{CloseCode::kicked});
+  EXPECT_EQ(server_saw, std::vector<CloseCode>{CloseCode::normal});
+  EXPECT_TRUE(p.client.ended() && p.client.disconnect().clean()) << p.client.disconnect().detail;
+}
+
+TEST(SessionDriver, AFatalFailureAfterTheHandshakeTellsThePeerWithACloseNamingIt) {
+  V1Session client_session(kKey, role(v1::Role::client));
+  V1Session::Options strict = role(v1::Role::server);
+  strict.strict = true;
+  V1Session server_session(kKey, strict);
+  SessionDriver client(client_session, limits(), t0), server(server_session, limits(), t0);
+  Log client_log, server_log;
+  exchange(client, server, t0, client_log.sink(), server_log.sink());
+  ASSERT_TRUE(client.established() && server.established());
+  ASSERT_TRUE(client.send_data(text_bytes("flipped on the way")));
+  auto wire = take_written(client, t0);
+  wire[v1::kHeaderSize] ^= 0x01;  // the first payload byte
+  deliver(server, wire, t0, server_log.sink());
+  // Under --strict the server stops, but first writes a CLOSE with the code `integrity`.
+  ASSERT_FALSE(server.ended());
+  auto close = take_written(server, t0);
+  ASSERT_TRUE(server.ended());
+  EXPECT_EQ(server.disconnect().failure, Failure::integrity);
+  std::vector<Event> seen;
+  deliver(client, close, t0, [&](const Event& e) {
+    if (e.kind == EventKind::closed) seen.push_back(e);
+  });
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].close_code, CloseCode::integrity);
+  EXPECT_EQ(close_failure(seen[0].close_code), Failure::integrity);
+  EXPECT_NE(seen[0].detail.find("strict mode"), std::string::npos) << seen[0].detail;
+}
+
+TEST(SessionDriver, AFailureInTheHandshakeSendsNoClose) {
+  Pair p(kOtherKey);
+  deliver(p.server, take_written(p.client, t0), t0, p.server_log.sink());
+  deliver(p.client, take_written(p.server, t0), t0, p.client_log.sink());
+  auto out = take_written(p.client, t0);
+  // Only the client's CONFIRM: 45 bytes of frame overhead, the transcript and the name.
+  EXPECT_EQ(out.size(), v1::kFrameOverhead + 32 + std::string("client").size());
+  EXPECT_EQ(out[0], static_cast<std::uint8_t>(v1::FrameType::confirm));
+}
+
+TEST(SessionDriver, AResetBeforeAnyByteOfTheHandshakeIsStillARefusal) {
+  V1Session s(kKey, role(v1::Role::client));
+  SessionDriver d(s, limits(), t0);
+  take_written(d, t0);  // the hello
+  d.received_end(t0, "Connection reset by peer");
+  Log log;
+  drain(d, log.sink());
+  ASSERT_TRUE(d.ended());
+  EXPECT_EQ(d.disconnect().failure, Failure::refused);
+  EXPECT_NE(d.disconnect().detail.find("before the handshake (refused, or not an intact server)"),
+            std::string::npos)
+      << d.disconnect().detail;
+}
+
 TEST(SessionDriver, NoEventComesAfterTheEnd) {
   Pair p;
   p.exchange();

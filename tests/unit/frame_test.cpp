@@ -273,7 +273,8 @@ TEST(FrameReceiver, PollReportsEachOutcomeAndEofAfterCloseIsSilent) {
   sealer.seal(v1::FrameType::confirm, {}, skip);  // seq 0 belongs to the handshake
   Bytes wire;
   sealer.seal(v1::FrameType::data, text_bytes("a"), wire);
-  sealer.seal(v1::FrameType::close, text_bytes("bye"), wire);
+  const Bytes close_payload = {0x01, 'b', 'y', 'e'};  // CloseCode::shutdown, "bye"
+  sealer.seal(v1::FrameType::close, close_payload, wire);
   FrameReceiver rx(k);
   InputBuffer in;
   in.append(wire);
@@ -283,6 +284,8 @@ TEST(FrameReceiver, PollReportsEachOutcomeAndEofAfterCloseIsSilent) {
   auto c = rx.poll(in);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->kind, EventKind::closed);
+  EXPECT_EQ(c->close_code, CloseCode::shutdown);
+  EXPECT_EQ(c->detail, "bye");
   EXPECT_TRUE(rx.close_received());
   EXPECT_TRUE(rx.done());
   EXPECT_FALSE(rx.poll(in));
@@ -306,7 +309,7 @@ Bytes sample_stream() {
   sealer.seal(v1::FrameType::confirm, Bytes(32, 0x77), s);
   sealer.seal(v1::FrameType::data, text_bytes("hello | world"), s);
   sealer.seal(v1::FrameType::data, {}, s);
-  sealer.seal(v1::FrameType::close, text_bytes("bye"), s);
+  sealer.seal(v1::FrameType::close, Bytes{0x00, 'b', 'y', 'e'}, s);
   return s;
 }
 

@@ -294,6 +294,22 @@ TEST(LegacyDecoder, AnIntactV1HelloIsRefusedAsAFormatMismatch) {
   EXPECT_NE(events[0].detail.find("speaks intact v1"), std::string::npos);
 }
 
+TEST(LegacyDecoder, AV1ServersAnswerToLabBytesIsRecognisedAsV1) {
+  // What a v1 server sends a lab-format peer before it closes: its hello's opening.
+  V1Session::Options o;
+  o.role = v1::Role::server;
+  V1Session server(Key::from_hex(kLabKey), o);
+  server.feed(text_bytes("hello|"));
+  while (server.poll()) {
+  }
+  LegacySession rx(Key::from_hex(kLabKey));
+  rx.feed(server.pending_output());
+  auto e = rx.poll();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->failure, Failure::format_mismatch);
+  EXPECT_EQ(e->peer_format, WireFormat::v1);  // the client turns it into "drop --legacy"
+}
+
 // Regression (found by the legacy fuzz target): the events must not depend
 // on how TCP cut the stream. An intact hello followed by text that happened to
 // end in a valid tag was refused when its first 7 bytes arrived alone, but
@@ -420,7 +436,7 @@ TEST(LegacySender, IsEstablishedAtOnceAndCloseSendsNothing) {
   EXPECT_TRUE(s.established());
   EXPECT_EQ(s.format(), WireFormat::legacy);
   EXPECT_EQ(s.peer_name(), "");
-  s.close("bye");
+  s.close(CloseCode::normal, "bye");
   EXPECT_EQ(s.pending_output_size(), 0u);
 }
 

@@ -40,8 +40,8 @@ const char* kClientData =
     "02" "0000000000000001" "0000000D" "68656C6C6F207C20776F726C64"
     "F9D45308058D9A305EAC8D676BBABF3167111F7E0F15AC97A9DCEA6A92218675";
 const char* kClientClose =
-    "03" "0000000000000002" "00000000"
-    "38ED4B4D38E74A5A169F39476C5270A41744606D802C3EF64004BDBFE0064A5E";
+    "03" "0000000000000002" "00000001" "00"
+    "3A93A04449769464555E3217C999CA4AD924F7A07BD99EEE9B007A6D0B6C6875";
 const char* kServerNotice =
     "05" "0000000000000001" "0000000A" "626F62206A6F696E6564"
     "1840C0D7F17F618A86A7E460F48F54C67894545FFE9B1703260B7D08345B6728";
@@ -51,6 +51,9 @@ const char* kServerChat =
 const char* kServerData =
     "02" "0000000000000003" "0000000E" "2870726976617465292070737374"
     "96B7C02084A45D281DE6C613BA9D92E4B62B17E048323272A7CA96618D4B6950";
+const char* kServerClose =
+    "03" "0000000000000004" "00000015" "01" "736572766572207368757474696E6720646F776E"
+    "523349375CE8B5CA718266FD6F37B0C3343D06A6027093A7D7FE3D32897AC100";
 // clang-format on
 
 std::array<std::uint8_t, v1::kNonceSize> nonce_counting_from(std::uint8_t first) {
@@ -145,6 +148,8 @@ TEST(ProtocolVectors, ARealSessionPairPutsExactlyTheDocumentedBytesOnTheWire) {
   auto closed = v.server.poll();
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->kind, EventKind::closed);
+  EXPECT_EQ(closed->close_code, CloseCode::normal);
+  EXPECT_EQ(closed->detail, "");
   EXPECT_EQ(closed->seq, 2u);
 
   // server -> client: a NOTICE, a relayed CHAT and the console's private line as DATA.
@@ -175,6 +180,17 @@ TEST(ProtocolVectors, ARealSessionPairPutsExactlyTheDocumentedBytesOnTheWire) {
   EXPECT_EQ(data->type, MessageType::data);
   EXPECT_EQ(as_text(data->payload), "(private) psst");
   EXPECT_EQ(data->seq, 3u);
+  // The room's shutdown: CLOSE with code 0x01 (shutdown) and its text.
+  v.server.close(CloseCode::shutdown, "server shutting down");
+  std::string s5 = take_hex(v.server);
+  EXPECT_EQ(s5, kServerClose);
+  v.client.feed(*from_hex(s5));
+  auto shut = v.client.poll();
+  ASSERT_TRUE(shut);
+  EXPECT_EQ(shut->kind, EventKind::closed);
+  EXPECT_EQ(shut->close_code, CloseCode::shutdown);
+  EXPECT_EQ(shut->detail, "server shutting down");
+  EXPECT_EQ(shut->seq, 4u);
 }
 
 TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
@@ -195,7 +211,10 @@ TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
   client_tx.seal(v1::FrameType::data, text_bytes("hello | world"), out);
   EXPECT_EQ(hex_of(out), kClientData);
   out.clear();
-  client_tx.seal(v1::FrameType::close, {}, out);
+  Bytes close;
+  v1::encode_close(CloseCode::normal, "", close);
+  EXPECT_EQ(hex_of(close), "00");
+  client_tx.seal(v1::FrameType::close, close, out);
   EXPECT_EQ(hex_of(out), kClientClose);
   out.clear();
   server_tx.seal(v1::FrameType::notice, text_bytes("bob joined"), out);
@@ -209,6 +228,11 @@ TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
   out.clear();
   server_tx.seal(v1::FrameType::data, text_bytes("(private) psst"), out);
   EXPECT_EQ(hex_of(out), kServerData);
+  out.clear();
+  close.clear();
+  v1::encode_close(CloseCode::shutdown, "server shutting down", close);
+  server_tx.seal(v1::FrameType::close, close, out);
+  EXPECT_EQ(hex_of(out), kServerClose);
 }
 
 TEST(ProtocolVectors, TheVectorFramesVerifyOnlyInTheirOwnDirection) {

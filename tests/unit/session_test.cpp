@@ -18,6 +18,7 @@
 #include "intact/hex.hpp"
 #include "intact/testing.hpp"
 #include "intact/v1_session.hpp"
+#include "intact/wire_sniff.hpp"
 
 namespace intact {
 namespace {
@@ -38,6 +39,8 @@ struct Seen {
   std::string sender;
   std::string detail;
   Failure failure = Failure::none;
+  CloseCode close_code = CloseCode::normal;
+  std::optional<WireFormat> peer_format;
   bool operator==(const Seen&) const = default;
 };
 
@@ -65,7 +68,7 @@ std::vector<Seen> drain(Session& s) {
     auto e = s.poll();
     if (!e) return out;
     out.push_back({e->kind, e->type, e->seq, e->missing, std::string(as_text(e->payload)),
-                   std::string(e->sender), e->detail, e->failure});
+                   std::string(e->sender), e->detail, e->failure, e->close_code, e->peer_format});
   }
   ADD_FAILURE() << "poll() never returned nullopt";
   return out;
@@ -295,7 +298,12 @@ TEST(V1Handshake, AnotherProtocolVersionIsRefusedNamingThatVersion) {
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
   EXPECT_NE(events[0].detail.find("the peer speaks intact protocol version 2"), std::string::npos)
       << events[0].detail;
-  EXPECT_EQ(server.pending_output_size(), 0u) << "no ServerHello for a refused hello";
+  // No ServerHello for a refused hello: only the opening of one (magic, version 1),
+  // so the peer can tell that it reached an intact v1 server.
+  const std::uint8_t opening[] = {'I', 'N', 'T', 'A', 'C', 'T', 0x01};
+  auto answer = server.pending_output();
+  EXPECT_EQ(Bytes(answer.begin(), answer.end()), Bytes(std::begin(opening), std::end(opening)));
+  EXPECT_FALSE(events[0].peer_format.has_value()) << "another version is not the lab's format";
 }
 
 TEST(V1Handshake, LabFormatMessageIsRefusedFromItsFirstBytesAsAFormatMismatch) {
@@ -305,8 +313,37 @@ TEST(V1Handshake, LabFormatMessageIsRefusedFromItsFirstBytesAsAFormatMismatch) {
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
   EXPECT_NE(events[0].detail.find("does not speak intact v1"), std::string::npos);
   EXPECT_EQ(events[0].failure, Failure::format_mismatch);  // the CLI turns it into "add --legacy"
+  EXPECT_EQ(events[0].peer_format, WireFormat::legacy);
   EXPECT_TRUE(server.finished());
   EXPECT_TRUE(deliver(server, "-B19DCAT141 server send|3F9A").empty());
+  // The server answers with the opening of its hello, which a lab-format peer's
+  // sniffer (the one rule) recognises as v1, before it closes.
+  auto answer = server.pending_output();
+  ASSERT_EQ(answer.size(), v1::kMagic.size() + 1);
+  EXPECT_EQ(sniff_wire_format(answer), WireSniff::v1);
+  EXPECT_EQ(answer[6], v1::kVersion);
+}
+
+TEST(V1Handshake, AClientAnsweredInTheLabsFormatSaysTheServerDoesNotSpeakV1) {
+  V1Session client(Key::from_hex(kKeyHex), client_options());
+  take(client);  // its hello
+  auto events = deliver(client, "hello|");
+  ASSERT_EQ(events.size(), 1u) << describe(events);
+  EXPECT_EQ(events[0].failure, Failure::format_mismatch);
+  EXPECT_EQ(events[0].peer_format, WireFormat::legacy);
+  EXPECT_NE(events[0].detail.find("the server does not speak intact v1"), std::string::npos) << events[0].detail;
+  EXPECT_EQ(client.pending_output_size(), 0u) << "a client answers nothing: its hello said it all";
+}
+
+TEST(V1Handshake, AClientWhoseServerClosesBeforeAnyByteSaysItWasRefusedOrNotIntact) {
+  V1Session client(Key::from_hex(kKeyHex), client_options());
+  take(client);
+  client.feed_eof();
+  auto events = drain(client);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].failure, Failure::refused);
+  EXPECT_EQ(events[0].detail,
+            "the server closed the connection before the handshake (refused, or not an intact server)");
 }
 
 TEST(V1Handshake, GarbageFirstByteIsRefusedAtOnce) {
@@ -498,7 +535,7 @@ TEST(V1Handshake, SendingBeforeTheHandshakeThrowsLogicError) {
   EXPECT_THROW(p.client.send_data(text_bytes("early")), std::logic_error);
   EXPECT_THROW(p.client.send_chat("bob", "early"), std::logic_error);
   EXPECT_THROW(p.server.send_notice("early"), std::logic_error);
-  p.client.close("early");  // a close before the handshake has nothing to close: ignored
+  p.client.close(CloseCode::normal, "early");  // a close before the handshake has nothing to close: ignored
   EXPECT_EQ(p.client.pending_output_size(), v1::kHelloSize);
 }
 
@@ -703,7 +740,7 @@ TEST(V1Tampering, AStreamCutInsideAFrameIsTruncatedAndThePartialFrameNotDelivere
 TEST(V1Tampering, ACleanCloseIsClosedWithItsReasonAndNoTruncation) {
   Established link;
   link.client.send_data(text_bytes("bye"));
-  link.client.close("done for today");
+  link.client.close(CloseCode::normal, "done for today");
   EXPECT_TRUE(link.client.close_sent());
   auto events = deliver(link.server, take(link.client));
   link.server.feed_eof();
@@ -712,13 +749,14 @@ TEST(V1Tampering, ACleanCloseIsClosedWithItsReasonAndNoTruncation) {
   EXPECT_EQ(events[0].kind, EventKind::message);
   EXPECT_EQ(events[1].kind, EventKind::closed);
   EXPECT_EQ(events[1].detail, "done for today");
+  EXPECT_EQ(events[1].close_code, CloseCode::normal);
   EXPECT_TRUE(link.server.finished());
   EXPECT_THROW(link.client.send_data(text_bytes("after close")), std::logic_error);
 }
 
 TEST(V1Tampering, ACloseReasonIsCutTo256Bytes) {
   Established link;
-  link.client.close(std::string(300, 'r'));
+  link.client.close(CloseCode::normal, std::string(300, 'r'));
   auto events = deliver(link.server, take(link.client));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].detail.size(), 256u);
@@ -726,7 +764,7 @@ TEST(V1Tampering, ACloseReasonIsCutTo256Bytes) {
 
 TEST(V1Tampering, ACloseReasonIsCutOnACharacterBoundary) {
   Established link;
-  link.client.close(std::string(255, 'r') + "\xC3\xA9");  // U+00E9 at bytes 255-256
+  link.client.close(CloseCode::normal, std::string(255, 'r') + "\xC3\xA9");  // U+00E9 at bytes 255-256
   auto events = deliver(link.server, take(link.client));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].detail, std::string(255, 'r'));
@@ -947,13 +985,21 @@ TEST(V1Messages, AConfirmFrameAfterTheHandshakeIsAProtocolError) {
   EXPECT_NE(events[0].detail.find("CONFIRM"), std::string::npos);
 }
 
+// A CLOSE payload: u8 code, then the reason's text (0..256 bytes).
+Bytes close_payload(std::uint8_t code, std::string_view text) {
+  Bytes p{code};
+  p.insert(p.end(), text.begin(), text.end());
+  return p;
+}
+
 TEST(V1Messages, ACloseFrameWithAReasonOver256BytesIsAProtocolErrorNotAClose) {
   Forger f;
   Bytes frame;
-  f.c2s->seal(v1::FrameType::close, text_bytes(std::string(257, 'r')), frame);
+  f.c2s->seal(v1::FrameType::close, close_payload(0x00, std::string(257, 'r')), frame);
   auto events = deliver(f.pair->server, frame);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::protocol_error);
+  EXPECT_EQ(events[0].failure, Failure::protocol);
   EXPECT_NE(events[0].detail.find("over the maximum of 256"), std::string::npos) << events[0].detail;
   EXPECT_TRUE(f.pair->server.finished());
 }
@@ -961,11 +1007,76 @@ TEST(V1Messages, ACloseFrameWithAReasonOver256BytesIsAProtocolErrorNotAClose) {
 TEST(V1Messages, ACloseFrameWithAReasonOfExactly256BytesIsAClose) {
   Forger f;
   Bytes frame;
-  f.c2s->seal(v1::FrameType::close, text_bytes(std::string(256, 'r')), frame);
+  f.c2s->seal(v1::FrameType::close, close_payload(0x02, std::string(256, 'r')), frame);
   auto events = deliver(f.pair->server, frame);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::closed);
+  EXPECT_EQ(events[0].close_code, CloseCode::kicked);
   EXPECT_EQ(events[0].detail.size(), 256u);
+}
+
+TEST(V1Messages, ACloseFrameWithoutItsCodeIsAProtocolErrorNotAClose) {
+  Forger f;
+  Bytes frame;
+  f.c2s->seal(v1::FrameType::close, {}, frame);
+  auto events = deliver(f.pair->server, frame);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::protocol_error);
+  EXPECT_EQ(events[0].failure, Failure::protocol);
+  EXPECT_NE(events[0].detail.find("without its reason code"), std::string::npos) << events[0].detail;
+  EXPECT_TRUE(f.pair->server.finished());
+}
+
+TEST(V1Messages, ACloseWithAnUnknownCodeStillEndsTheDirectionButIsNoNormalClose) {
+  Forger f;
+  Bytes frame;
+  f.c2s->seal(v1::FrameType::close, close_payload(0x2A, "from the future"), frame);
+  auto events = deliver(f.pair->server, frame);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::closed);
+  EXPECT_EQ(events[0].close_code, CloseCode::unknown);
+  EXPECT_EQ(events[0].detail, "from the future");
+  EXPECT_EQ(close_failure(events[0].close_code), Failure::protocol);
+  EXPECT_TRUE(f.pair->server.finished());
+}
+
+TEST(V1Messages, EveryCloseCodeTravelsAsItsByteWithItsText) {
+  const CloseCode codes[] = {CloseCode::normal, CloseCode::shutdown, CloseCode::kicked,
+                             CloseCode::idle,   CloseCode::refused,  CloseCode::strict,
+                             CloseCode::integrity, CloseCode::protocol};
+  std::uint8_t expected_byte = 0;
+  for (CloseCode code : codes) {
+    Established link;
+    link.server.close(code, "why");
+    Bytes wire = take(link.server);
+    ASSERT_EQ(wire.size(), v1::kFrameOverhead + 4);
+    EXPECT_EQ(wire[v1::kHeaderSize], expected_byte++) << close_code_name(code);
+    auto events = deliver(link.client, wire);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].kind, EventKind::closed);
+    EXPECT_EQ(events[0].close_code, code) << close_code_name(code);
+    EXPECT_EQ(events[0].detail, "why");
+  }
+}
+
+TEST(V1Messages, TheCloseCodeDecidesWhatTheCloseMeans) {
+  EXPECT_EQ(close_failure(CloseCode::normal), Failure::none);
+  EXPECT_EQ(close_failure(CloseCode::shutdown), Failure::none);
+  EXPECT_EQ(close_failure(CloseCode::kicked), Failure::refused);
+  EXPECT_EQ(close_failure(CloseCode::refused), Failure::refused);
+  EXPECT_EQ(close_failure(CloseCode::idle), Failure::timeout);
+  EXPECT_EQ(close_failure(CloseCode::strict), Failure::integrity);
+  EXPECT_EQ(close_failure(CloseCode::integrity), Failure::integrity);
+  EXPECT_EQ(close_failure(CloseCode::protocol), Failure::protocol);
+  EXPECT_EQ(close_code_for(Failure::integrity), CloseCode::integrity);
+  EXPECT_EQ(close_code_for(Failure::replay), CloseCode::strict);
+  EXPECT_EQ(close_code_for(Failure::gap), CloseCode::strict);
+  EXPECT_EQ(close_code_for(Failure::protocol), CloseCode::protocol);
+  EXPECT_EQ(close_code_from_byte(0x07), CloseCode::protocol);
+  EXPECT_EQ(close_code_from_byte(0x08), CloseCode::unknown);
+  EXPECT_EQ(close_code_from_byte(0xFF), CloseCode::unknown);
+  Bytes out;
+  EXPECT_THROW(v1::encode_close(CloseCode::unknown, "", out), std::logic_error);
 }
 
 TEST(V1Messages, AChatFrameWithAMalformedSenderFieldIsAProtocolError) {
@@ -1062,7 +1173,7 @@ TEST(V1Streaming, FeedingOneByteAtATimeGivesTheSameEventsAsFeedingAllAtOnce) {
   p.client.send_data(text_bytes("five"));
   take(p.client);  // deleted on the way
   p.client.send_data(text_bytes(std::string(3000, 's')));
-  p.client.close("bye");
+  p.client.close(CloseCode::normal, "bye");
   record(take(p.client));
 
   V1Session all = testing::v1_session_with_fixed_nonce(Key::from_hex(kKeyHex), so, nonce_of(0x52));
