@@ -64,8 +64,9 @@ void Terminal::stop() {
 void Terminal::set_prompt(std::string prompt) {
   prompt_ = std::move(prompt);
   if (!active_) return;
+  before_print();
   rl_set_prompt(prompt_.c_str());
-  rl_forced_update_display();
+  after_print();
 }
 
 bool Terminal::read_terminal(int timeout_ms) {
