@@ -5,6 +5,7 @@
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -43,7 +44,25 @@ void Terminal::start(LineHandler on_line, EofHandler on_eof) {
   rl_callback_handler_install(prompt_.c_str(), &Terminal::on_readline);
   active_ = true;
   out_.set_around_print([this] { before_print(); }, [this] { after_print(); });
-  input_.assign(::dup(STDIN_FILENO));
+  // Asio makes a descriptor it waits on non-blocking, and O_NONBLOCK belongs to the open
+  // file, which standard input shares with standard output and error (the terminal is
+  // opened once and inherited thrice). On a dup of standard input, writes to the screen
+  // then fail with EAGAIN whenever the terminal is slow to take them, and stdio drops
+  // them: a 64 KiB paste's echo stopped part-way and its refusal never showed. So Asio
+  // waits on an open file of its own; the keys are read from standard input.
+  int fd = -1;
+  if (const char* name = ::ttyname(STDIN_FILENO); name != nullptr)
+    fd = ::open(name, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+  own_file_ = fd >= 0;
+  input_.assign(own_file_ ? fd : ::dup(STDIN_FILENO));
+  if (!own_file_) {
+    // No name for the terminal: wait on a dup, having told Asio it is non-blocking already
+    // (so it never sets O_NONBLOCK itself), and keep the shared open file blocking.
+    std::error_code ignored;
+    input_.non_blocking(true, ignored);
+    int flags = ::fcntl(input_.native_handle(), F_GETFL);
+    if (flags >= 0) ::fcntl(input_.native_handle(), F_SETFL, flags & ~O_NONBLOCK);
+  }
   asio::co_spawn(io_, read_keys(), asio::detached);
 }
 

@@ -8,12 +8,15 @@
 // Only used when standard input and output are both terminals; pipes keep the
 // plain line reader. One Terminal per process (Readline is global state).
 //
+// Asio waits for keys on an open file of the terminal of its own, so that the
+// O_NONBLOCK it sets never reaches standard output (see start()).
+//
 // Keys: the Terminal reads the terminal itself, everything available at once, into
 // its own buffer, and gives Readline its keys from there (rl_getc_function,
 // rl_input_available_hook): so it knows what is still to be handled, and hands it
 // all to Readline before it waits again. (Asio's wait on a descriptor is
 // edge-triggered: a wait begun while keys are already buffered, in Readline or in
-// the kernel, would not wake until the next key. A 64 KiB paste stalled that way.)
+// the kernel, would not wake until the next key.)
 //
 // Lines: each accepted line is handed on after Readline's callback has returned, so
 // what the handler prints (the server console's own replies) is printed like any
@@ -73,6 +76,7 @@ class Terminal {
   std::string keys_;  // read from the terminal, not yet given to Readline
   std::size_t key_pos_ = 0;
   bool hangup_ = false;
+  bool own_file_ = false;  // input_ is an open file of its own, not a dup of standard input
 };
 
 }  // namespace intact::chat
