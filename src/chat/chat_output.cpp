@@ -136,6 +136,19 @@ void ChatOutput::disconnected(std::string_view name, std::string_view reason) {
   human("*** " + printable(name) + " left (" + printable(reason) + ")", kYellow);
 }
 
+void ChatOutput::listening(std::string_view address, std::uint16_t port, std::string_view format) {
+  if (mode_ == Mode::json)
+    return json(json_event("listening").field("address", address).field("port", std::uint64_t{port}).field("format", format));
+  human("intact: listening on " + std::string(address) +
+            (format == "legacy" ? " (lab format, --legacy)" : " (protocol v1)"),
+        nullptr, log_);
+}
+
+void ChatOutput::diagnostic(std::string_view text) {
+  if (mode_ == Mode::json) return json(json_event("log").field("text", text));
+  human("intact: " + printable(text), nullptr, log_);
+}
+
 void ChatOutput::refused(std::string_view address, std::string_view reason) {
   if (mode_ == Mode::json) return json(json_event("refused").field("address", address).field("reason", reason));
   human("intact: " + std::string(address) + ": " + printable(reason), nullptr, log_);

@@ -34,6 +34,13 @@ class ChatOutput {
   void connected(std::string_view name, std::string_view address, std::string_view format);
   void disconnected(std::string_view name, std::string_view reason);
   void refused(std::string_view address, std::string_view reason);
+  // Where a server listens (the port the OS picked for --port 0): `address` is "host:port".
+  void listening(std::string_view address, std::uint16_t port, std::string_view format);
+  // The program's own word about the session ("keys confirmed ...", a line not sent, a
+  // failed accept): "intact: text" on the log stream in human mode, a "log" event in JSON.
+  // Every line the chat programs print goes through this class, never straight to a stream,
+  // so --json holds and a line editor's prompt is lifted around it.
+  void diagnostic(std::string_view text);
   bool json_mode() const noexcept { return mode_ == Mode::json; }
 
   // Lets a line editor clear and redraw its prompt around each line printed.

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
 
 #include "chat/chat_format.hpp"
 #include "chat/names.hpp"
@@ -131,8 +130,7 @@ ChatServer::~ChatServer() = default;
 void ChatServer::start() {
   auto open = [&](std::uint16_t port, WireFormat format) {
     auto acceptor = std::make_unique<net::tcp::acceptor>(net::listen(io_.get_executor(), opts_.bind, port));
-    std::cerr << "intact: listening on " << net::describe(acceptor->local_endpoint())
-              << (format == WireFormat::v1 ? " (protocol v1)" : " (lab format, --legacy)") << std::endl;
+    out_.listening(net::describe(acceptor->local_endpoint()), acceptor->local_endpoint().port(), format_name(format));
     asio::co_spawn(io_, accept_loop(*acceptor, format), asio::detached);
     acceptors_.push_back(std::move(acceptor));
   };
@@ -152,7 +150,7 @@ asio::awaitable<void> ChatServer::accept_loop(net::tcp::acceptor& acceptor, Wire
     if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Out of descriptors or similar: say so, wait a little, keep serving.
-      std::cerr << "intact: accept failed: " << ec.message() << std::endl;
+      out_.diagnostic("accept failed: " + ec.message());
       asio::steady_timer t(io_, std::chrono::milliseconds(100));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
@@ -243,8 +241,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
     }
     case EventKind::integrity_failure:
       out_.integrity_failure(m->joined ? m->name() : c.peer(), e.seq);
-      std::cerr << "intact: " << printable(m->name()) << " (" << c.peer()
-                << "): a message failed verification and was dropped" << std::endl;
+      out_.diagnostic(m->name() + " (" + c.peer() + "): a message failed verification and was dropped");
       if (m->format == WireFormat::v1)
         c.send_notice("your message (frame " + std::to_string(e.seq) +
                       ") failed verification on the server and was not delivered");
@@ -271,8 +268,7 @@ void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& discon
   if (m != nullptr && m->joined) {
     out_.disconnected(m->name(), disconnect.detail);
     if (!disconnect.clean()) {
-      std::cerr << "intact: " << printable(m->name()) << " (" << c.peer() << "): " << printable(disconnect.detail)
-                << std::endl;
+      out_.diagnostic(m->name() + " (" + c.peer() + "): " + disconnect.detail);
     }
   } else {
     out_.refused(c.peer(), disconnect.detail);
@@ -372,8 +368,8 @@ asio::awaitable<void> ChatServer::console_loop() {
     auto line = co_await reader.next();
     if (!line) co_return;  // end of input: keep serving (a service has no console)
     if (line->too_long) {
-      std::cerr << "intact: a line of " << line->length << " bytes is over the maximum message size ("
-                << v1::kMaxPayload << "); not sent" << std::endl;
+      out_.diagnostic("a line of " + std::to_string(line->length) + " bytes is over the maximum message size (" +
+                      std::to_string(v1::kMaxPayload) + "); not sent");
       continue;
     }
     console_line(line->text);

@@ -93,6 +93,7 @@ Failure run_client(const ClientArgs& a) {
                       [&] { client.end_of_input(); });
     };
     client.on_done = [&] { terminal->stop(); };
+    client.on_name = [&](const std::string& name) { terminal->set_prompt(name + "> "); };
   }
   client.start();
   io.run();

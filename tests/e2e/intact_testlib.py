@@ -88,8 +88,9 @@ class Proc:
                              f"stdout: {self.out_lines[-20:]}\nstderr: {self.err_lines[-20:]}")
 
     def port(self, timeout=20):
-        m = self.wait_for(r"listening on .*:(\d+)", "err", timeout)
-        return int(m.group(1))
+        # "intact: listening on ADDR:PORT" on stderr, or with --json a "listening" event.
+        m = self.wait_for(r"listening on .*:(\d+)|\"event\":\"listening\".*\"port\":(\d+)", "any", timeout)
+        return int(m.group(1) or m.group(2))
 
     def wait(self, timeout=30):
         try:
