@@ -242,7 +242,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
       break;
     }
     case EventKind::integrity_failure:
-      out_.integrity_failure(m->joined ? m->name() : c.peer(), e.seq);
+      out_.integrity_failure(m->joined ? m->name() : c.peer(), e.seq, true);
       std::cerr << "intact: " << printable(m->name()) << " (" << c.peer()
                 << "): a message failed verification and was dropped" << std::endl;
       if (m->format == WireFormat::v1)
