@@ -269,8 +269,10 @@ void ChatServer::on_idle(net::Connection& c) {
 void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& disconnect) {
   Member* m = member_of(c);
   if (m != nullptr && m->joined) {
-    out_.disconnected(m->name(), disconnect.detail);
-    if (!disconnect.clean()) {
+    // A cut stream was reported by its truncated event: the leave line only says so.
+    bool cut = disconnect.failure == Failure::truncated;
+    out_.disconnected(m->name(), cut ? "stream cut" : disconnect.detail);
+    if (!disconnect.clean() && !cut) {
       std::cerr << "intact: " << printable(m->name()) << " (" << c.peer() << "): " << printable(disconnect.detail)
                 << std::endl;
     }

@@ -58,8 +58,8 @@ const CommandRegistration registration{
           "  dumpcap -i lo -f 'tcp port 8080' -w intact.pcapng\n"
           "Then: intact verify --key-file lab.key intact.pcapng\n"
           "  or: tshark -X lua_script:contrib/wireshark/intact.lua -r intact.pcapng -V\n"
-          "Exit codes: dumpcap's own once it runs (0 ok); 1 neither dumpcap nor tshark could be "
-          "started, 2 usage.");
+          "Exit codes: 0 ok, or dumpcap's own status once it runs; 1 neither dumpcap nor tshark "
+          "could be started, 2 usage.");
       return [args]() -> Failure {
         std::string filter = args->filter;
         if (filter.empty()) filter = "tcp port " + std::to_string(net::parse_port(args->port));

@@ -75,8 +75,8 @@ chat::ClientOptions client_options(const ClientArgs& a) {
   o.port = net::parse_port(a.port);
   o.legacy = a.legacy;
   o.name = a.name.empty() ? default_name() : a.name;
-  if (!chat::is_valid_name(o.name))
-    throw Error(Failure::usage, "--name: " + chat::valid_name_rule());
+  if (std::string problem = chat::name_problem(o.name); !problem.empty())
+    throw Error(Failure::usage, "--name: " + problem + " (a name is " + chat::valid_name_rule() + ")");
   o.strict = a.strict;
   o.limits.linger = parse_duration(a.linger, "--linger");
   o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);

@@ -99,8 +99,8 @@ chat::ServerOptions server_options(const ServerArgs& a) {
   o.legacy = a.legacy;
   if (!a.legacy_port.empty()) o.legacy_port = net::parse_port(a.legacy_port);
   o.name = a.name;
-  if (!chat::is_valid_name(o.name))
-    throw Error(Failure::usage, "--name: " + chat::valid_name_rule());
+  if (std::string problem = chat::name_problem(o.name); !problem.empty())
+    throw Error(Failure::usage, "--name: " + problem + " (a name is " + chat::valid_name_rule() + ")");
   o.strict = a.strict;
   o.max_clients = a.max_clients;
   o.limits.max_queued_bytes = a.queue_limit;

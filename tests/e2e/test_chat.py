@@ -310,6 +310,9 @@ def test_server_reports_lost_integrity_replay_gap_and_truncation_distinctly():
     srv.wait_for(r"py: the stream ended without an authenticated close", "out")
     check(not any(l in ("py: frame 2", "py: frame 3") for l in srv.out_lines), "nothing unverified shown")
     check(sum(1 for l in srv.out_lines if l == "py: frame 1") == 1, "the replay is not shown twice")
+    srv.wait_for(r"^\*\*\* py left \(stream cut\)$", "out")
+    said = [l for l in srv.out_lines + srv.err_lines if "without an authenticated close" in l]
+    check(len(said) == 1, f"the cut stream is reported once, not {len(said)} times: {said}")
 
 
 def test_strict_server_closes_a_connection_at_its_first_integrity_failure():

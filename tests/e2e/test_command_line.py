@@ -261,7 +261,7 @@ def help_text(name):
 def test_every_help_has_an_exit_code_line_and_no_parser_artefacts():
     for name in commands():
         text = help_text(name)
-        check(re.search(r"^Exit codes: 0 ", text, re.M), f"intact {name} --help has no 'Exit codes: 0 ...' line:\n{text}")
+        check(re.search(r"^Exit codes[^:\n]*: 0 ", text, re.M), f"intact {name} --help has no 'Exit codes: 0 ...' line:\n{text}")
         check(re.search(r"\b2 usage\b", text), f"intact {name} --help does not give the usage code 2:\n{text}")
         # CLI11's own type names and range notes: UINT, INT, TEXT:..., "in [1 - 1048576]"
         for bad in (r"\bUINT\b", r"\bINT\b", r"\bFLOAT\b", r"\bBOOLEAN\b", r"\b[A-Z]+:[A-Z]+\b", r"in \[",
@@ -334,6 +334,17 @@ def test_a_short_key_warning_counts_bytes_in_good_grammar():
     check(any("the key is 1 byte; 16 or more" in l for l in w), f"{w}")
     w = key_warnings("ABCD", 0o600)
     check(any("the key is 2 bytes; 16 or more" in l for l in w), f"{w}")
+
+
+def test_a_name_is_refused_for_what_is_wrong_with_it():
+    for cmd in ("client", "server"):
+        for name, why in (("/who", "'/who' starts with '/', which marks a command"),
+                          ("*x", "starts with '*', which marks a notice"),
+                          ("a b", "'a b' has a space"), ("n" * 65, "is 65 bytes long; a name has at most 64")):
+            r = run([cmd, "--key", KEY, "--port", "1", "--name", name], input=b"")
+            lines = err_lines(r)
+            check(r.returncode == USAGE, f"{cmd} --name {name!r}: exit {r.returncode}: {lines}")
+            check(lines and why in lines[0], f"{cmd} --name {name!r} is not refused for its reason: {lines}")
 
 
 if __name__ == "__main__":

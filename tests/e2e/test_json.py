@@ -115,6 +115,21 @@ def test_room_events_in_json_match_the_document():
         check(kind in seen, f"no {kind} event was written (the test did not reach it): {sorted(seen)}")
 
 
+def test_a_disconnect_reason_says_what_happened():
+    srv = Proc(["server", "--port", "0", "--key", KEY, "--json", "--idle-timeout", "1s"])
+    port = srv.port()
+    quiet = Proc(["client", "--port", str(port), "--key", KEY, "--name", "quiet"])  # stdin stays open
+    m = srv.wait_for(r'"event":"disconnect".*"name":"quiet"', "out", timeout=60)
+    event = json.loads(m.string)
+    check(event["reason"] == "idle timeout", f"the reason is not what happened: {event}")
+    quiet.wait(30)
+    leaver = Proc(["client", "--port", str(port), "--key", KEY, "--name", "leaver"])
+    leaver.wait_for("keys confirmed", "err")
+    leaver.close_stdin()  # the client closes first
+    m = srv.wait_for(r'"event":"disconnect".*"name":"leaver"', "out", timeout=60)
+    check(json.loads(m.string)["reason"] == "the peer closed", f"{m.string}")
+
+
 def test_proxy_log_lines_match_the_document():
     srv = Proc(["server", "--port", "0", "--key", KEY])
     port = srv.port()
