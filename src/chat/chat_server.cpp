@@ -95,6 +95,11 @@ class ChatServer::Member final : public Participant {
   net::Connection& conn;
   WireFormat format;
   bool joined = false;
+  std::string closed_for;  // why the server closed it ("idle timeout"); empty: the client did
+  void close(const std::string& reason) {
+    closed_for = reason;
+    conn.close(reason);
+  }
 
  private:
   std::string name_;
@@ -263,6 +268,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
 
 void ChatServer::on_idle(net::Connection& c) {
   if (Member* m = member_of(c); m != nullptr && m->joined) m->send_notice("idle for too long; disconnecting");
+  if (Member* m = member_of(c)) m->closed_for = "idle timeout";
   c.close("idle timeout");
 }
 
@@ -271,7 +277,12 @@ void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& discon
   if (m != nullptr && m->joined) {
     // A cut stream was reported by its truncated event: the leave line only says so.
     bool cut = disconnect.failure == Failure::truncated;
-    out_.disconnected(m->name(), cut ? "stream cut" : disconnect.detail);
+    // A clean end says why: the server's reason when it closed, else the client closed.
+    std::string reason = cut                 ? std::string("stream cut")
+                         : !disconnect.clean() ? disconnect.detail
+                         : m->closed_for.empty() ? std::string("the client closed")
+                                                 : m->closed_for;
+    out_.disconnected(m->name(), reason);
     if (!disconnect.clean() && !cut) {
       std::cerr << "intact: " << printable(m->name()) << " (" << c.peer() << "): " << printable(disconnect.detail)
                 << std::endl;
@@ -355,13 +366,13 @@ void ChatServer::handle_command(Participant& who, std::string_view line) {
     } else {
       auto& m = static_cast<Member&>(*target);
       m.send_notice("you were disconnected by the server (/kick)");
-      m.conn.close("kicked by the server");
+      m.close("kicked by the server");
     }
   } else if (cmd == "/quit") {
     if (host) {
       shutdown("server shutting down");
     } else {
-      static_cast<Member&>(who).conn.close("quit");
+      static_cast<Member&>(who).close("quit (/quit)");
     }
   } else {
     reply(who, "unknown command " + std::string(cmd) + "; /help lists the commands");
@@ -390,7 +401,10 @@ void ChatServer::shutdown(const std::string& reason) {
     a->close(ec);
   }
   signals_.cancel();
-  for (auto& [ptr, conn] : connections_) conn->close(reason);
+  for (auto& [ptr, conn] : connections_) {
+    if (Member* m = member_of(*conn)) m->closed_for = reason;
+    conn->close(reason);
+  }
   asio::co_spawn(io_, drain_and_stop(), asio::detached);
 }
 

@@ -66,7 +66,7 @@ void SessionDriver::apply(const Pending& e, TimePoint now) {
       peer_done_ = true;
       // Answer the peer's close with ours; once it is written, we are done.
       if (!closing_) close({}, now);
-      if (write_shut_) end(Failure::none, closed_detail());
+      if (write_shut_) end(Failure::none, "closed");
       break;
     case EventKind::truncated:
     case EventKind::protocol_error: {
@@ -109,7 +109,7 @@ void SessionDriver::write_shut_down(TimePoint now) {
   now_ = now;
   write_shut_ = true;
   last_write_ = now;  // the linger starts now
-  if (peer_done_) end(Failure::none, closed_detail());
+  if (peer_done_) end(Failure::none, "closed");
 }
 
 bool SessionDriver::can_send() const noexcept { return !ended_ && !closing_ && session_.established(); }
@@ -145,13 +145,7 @@ void SessionDriver::close(std::string_view reason, TimePoint now) {
   if (ended_ || closing_) return;
   closing_ = true;
   closing_since_ = now;
-  if (!peer_done_) our_close_ = reason.empty() ? std::string("closed") : std::string(reason);
   session_.close(reason);  // a no-op before the handshake and in the lab's format
-}
-
-// A clean end says who closed, and why when it was us: "idle timeout", not "closed".
-std::string SessionDriver::closed_detail() const {
-  return our_close_.empty() ? std::string("the peer closed") : our_close_;
 }
 
 void SessionDriver::abort(Failure failure, std::string detail) {

@@ -137,14 +137,12 @@ class SessionDriver {
   void fail(Failure failure, std::string detail, TimePoint now);
   void end_if_flushed_failure();
   void end(Failure failure, std::string detail);
-  std::string closed_detail() const;
 
   Session& session_;
   Limits limits_;
   std::size_t in_flight_ = 0;
   bool established_ = false;
   bool closing_ = false;     // our close is queued (or a failure is being flushed)
-  std::string our_close_;    // why we closed first ("idle timeout"); empty when the peer did
   bool write_shut_ = false;  // FIN sent
   bool peer_done_ = false;   // the peer's close or its end of stream seen
   bool read_ended_ = false;

@@ -127,7 +127,7 @@ def test_a_disconnect_reason_says_what_happened():
     leaver.wait_for("keys confirmed", "err")
     leaver.close_stdin()  # the client closes first
     m = srv.wait_for(r'"event":"disconnect".*"name":"leaver"', "out", timeout=60)
-    check(json.loads(m.string)["reason"] == "the peer closed", f"{m.string}")
+    check(json.loads(m.string)["reason"] == "the client closed", f"{m.string}")
 
 
 def test_proxy_log_lines_match_the_document():
