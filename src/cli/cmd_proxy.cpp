@@ -98,11 +98,10 @@ void declare_options(CLI::App& sub, ProxyArgs& a) {
   sub.add_option("--to", a.to, "HOST:PORT of the real server")->type_name("HOST:PORT")->required();
   sub.add_option("-a,--attack", a.attacks, "an attack SPEC (repeatable; syntax below)")
       ->type_name("SPEC");
-  auto* legacy = sub.add_flag(
-      "--legacy", a.legacy,
-      "the connections speak the lab's format (default: detect from the first bytes)");
-  sub.add_flag("--v1", a.v1, "the connections speak protocol v1 (default: detect)")
-      ->excludes(legacy);
+  sub.add_flag("--legacy", a.legacy,
+               "the connections speak the lab's format (without it or --v1: detected from the "
+               "first bytes)");
+  sub.add_flag("--v1", a.v1, "the connections speak protocol v1");
   sub.add_flag("--json", a.json, "log one JSON object per line instead of text");
   sub.add_flag("-v,--verbose", a.verbose,
                "also log every message that passes, not only the attacks");
@@ -138,6 +137,7 @@ struct ProxyPlan {
 
 ProxyPlan validate(const ProxyArgs& a) {
   ProxyPlan plan;
+  if (a.legacy && a.v1) throw Error(Failure::usage, "--legacy and --v1 exclude each other: give one");
   for (const auto& s : a.attacks) plan.specs.push_back(attack::parse_attack_spec(s));
   std::tie(plan.bind, plan.listen_port) = split_host_port(a.listen, "--listen", false);
   if (plan.bind.empty()) plan.bind = "127.0.0.1";

@@ -33,10 +33,8 @@ const CommandRegistration registration{
           ->type_name("FILE")
           ->required();
       sub.add_flag("--json", args->json, "one JSON object per line instead of text");
-      auto* legacy = sub.add_flag("--legacy", args->legacy,
-                                  "read every connection as the lab's format (message|TAG)");
-      auto* v1 = sub.add_flag("--v1", args->v1, "read every connection as protocol v1");
-      legacy->excludes(v1);
+      sub.add_flag("--legacy", args->legacy, "read every connection as the lab's format (message|TAG)");
+      sub.add_flag("--v1", args->v1, "read every connection as protocol v1");
       sub.add_option("-p,--port", args->port,
                      "only connections with this TCP port at either end (without it, all)")
           ->type_name("PORT");
@@ -55,6 +53,8 @@ const CommandRegistration registration{
           "Example: intact verify --key-file lab.key chat.pcapng");
       return [args]() {
         capture::VerifyOptions options;
+        if (args->legacy && args->v1)
+          throw Error(Failure::usage, "--legacy and --v1 exclude each other: give one");
         if (args->legacy) options.format = capture::FormatChoice::legacy;
         if (args->v1) options.format = capture::FormatChoice::v1;
         if (!args->port.empty()) options.port = net::parse_port(args->port);
