@@ -202,7 +202,7 @@ def test_every_line_before_the_end_of_input_is_delivered_even_when_the_server_re
     got = [l.split(" ")[1] for l in srv.out_lines if l.startswith("slow: ")]
     check(got == [str(i) for i in range(n)], f"every line once, in order; got {len(got)}")
     check(rc == 0, f"client exit code {rc}: {cli.err_lines[-3:]}")
-    srv.wait_for(r"slow left \(closed\)", "out")
+    srv.wait_for(r"slow left \(the client closed\)", "out")
 
 
 def test_piped_input_larger_than_the_send_queue_waits_for_a_slow_server_instead_of_failing():
