@@ -26,8 +26,10 @@ const CommandRegistration registration{
     "standard output",
     30, [](CLI::App& sub) -> Runner {
       auto o = std::make_shared<ConnectOptions>();
-      sub.add_option("HOST", o->host, "host name or address of an `intact listen`")->required();
-      sub.add_option("PORT", o->port, "its port")->type_name("PORT")->required();
+      sub.add_option("HOST", o->host, "host name or address of an `intact listen`")
+          ->type_name("")
+          ->required();
+      sub.add_option("PORT", o->port, "its port")->type_name("")->required();
       o->relay.add_to(sub,
                       "give up when the handshake has not finished within this time (the room's "
                       "server and client wait 10s)");

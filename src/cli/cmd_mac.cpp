@@ -44,7 +44,7 @@ const CommandRegistration registration{
           "the message (UTF-8), tagged as given; when absent, one line of standard input "
           "without its newline, as the lab's Python input() reads it (echo TEXT | intact mac "
           "... tags TEXT)")
-          ->type_name("TEXT");
+          ->type_name("");
       sub.add_flag("--exact", *exact,
                    "tag standard input exactly as read, every byte up to its end, newlines "
                    "included (printf 'TEXT' | intact mac --exact ... equals intact mac ... TEXT)");
