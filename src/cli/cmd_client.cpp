@@ -36,10 +36,11 @@ std::string default_name() {
 }
 
 void declare_options(CLI::App& sub, ClientArgs& a) {
+  // Positional too (intact client HOST PORT): the name is the type, shown once.
   sub.add_option("--host,HOST", a.host, "server host name or address (IPv4, IPv6)")
-      ->type_name("HOST")
+      ->type_name("")
       ->capture_default_str();
-  sub.add_option("-p,--port,PORT", a.port, "server port")->type_name("PORT")->capture_default_str();
+  sub.add_option("-p,--port,PORT", a.port, "server port")->type_name("")->capture_default_str();
   sub.add_flag("--legacy", a.legacy, "speak the lab's format (message|HMAC) instead of protocol v1");
   a.key.add_to(sub);
   sub.add_option("-n,--name", a.name, "your name in the room (guest when $USER is not a valid name)")
