@@ -96,16 +96,16 @@ void ChatOutput::notice(std::string_view text) {
   human("*** " + printable(text), kYellow);
 }
 
-void ChatOutput::integrity_failure(std::string_view from, std::uint64_t seq) {
+void ChatOutput::integrity_failure(std::string_view from, std::uint64_t seq, bool name_sender) {
   if (mode_ == Mode::json)
     return json(json_event("integrity_failure").field("from", from).field("seq", seq).field("text", kLostIntegrity));
-  human(kLostIntegrity, kRed);
+  human(name_sender ? printable(from) + ": " + std::string(kLostIntegrity) : std::string(kLostIntegrity), kRed);
 }
 
 void ChatOutput::replay(std::string_view from, std::uint64_t seq) {
   if (mode_ == Mode::json) return json(json_event("replay").field("from", from).field("seq", seq));
-  human("*** " + printable(from) + ": a replayed or duplicated message (frame " +
-            std::to_string(seq) + ") was rejected",
+  human("*** " + printable(from) + ": frame " + std::to_string(seq) +
+            " was rejected: older than a frame already received (replayed, duplicated or reordered)",
         kRed);
 }
 
@@ -114,7 +114,7 @@ void ChatOutput::gap(std::string_view from, std::uint64_t missing, std::uint64_t
     return json(json_event("gap").field("from", from).field("missing", missing).field("seq", seq));
   human("*** " + printable(from) + ": " + std::to_string(missing) +
             (missing == 1 ? " message is" : " messages are") + " missing before frame " +
-            std::to_string(seq) + " (deleted on the way)",
+            std::to_string(seq) + " (deleted, or reordered, on the way)",
         kRed);
 }
 

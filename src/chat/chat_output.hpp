@@ -27,7 +27,10 @@ class ChatOutput {
   void message(std::string_view from, std::string_view text, std::string_view private_to = {});
   // A notice from the program or the peer (join, leave, refusals).
   void notice(std::string_view text);
-  void integrity_failure(std::string_view from, std::uint64_t seq);
+  // `name_sender`: in a room, the line says whose message it was ("alice: The received
+  // message has lost its integrity."); a client's peer is the server, so its line is the
+  // lab's sentence alone.
+  void integrity_failure(std::string_view from, std::uint64_t seq, bool name_sender = false);
   void replay(std::string_view from, std::uint64_t seq);
   void gap(std::string_view from, std::uint64_t missing, std::uint64_t seq);
   void truncated(std::string_view from, std::string_view detail);

@@ -94,6 +94,11 @@ class ChatServer::Member final : public Participant {
   net::Connection& conn;
   WireFormat format;
   bool joined = false;
+  std::string closed_for;  // why the server closed it ("idle timeout"); empty: the client did
+  void close(CloseCode code, const std::string& reason) {
+    closed_for = reason;
+    conn.close(code, reason);
+  }
 
  private:
   std::string name_;
@@ -240,8 +245,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
       break;
     }
     case EventKind::integrity_failure:
-      out_.integrity_failure(m->joined ? m->name() : c.peer(), e.seq);
-      out_.diagnostic(m->name() + " (" + c.peer() + "): a message failed verification and was dropped");
+      out_.integrity_failure(m->joined ? m->name() : c.peer(), e.seq, true);
       if (m->format == WireFormat::v1)
         c.send_notice("your message (frame " + std::to_string(e.seq) +
                       ") failed verification on the server and was not delivered");
@@ -260,14 +264,22 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
 
 void ChatServer::on_idle(net::Connection& c) {
   if (Member* m = member_of(c); m != nullptr && m->joined) m->send_notice("idle for too long; disconnecting");
+  if (Member* m = member_of(c)) m->closed_for = "idle timeout";
   c.close(CloseCode::idle, "idle timeout");
 }
 
 void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& disconnect) {
   Member* m = member_of(c);
   if (m != nullptr && m->joined) {
-    out_.disconnected(m->name(), disconnect.detail);
-    if (!disconnect.clean()) {
+    // A cut stream was reported by its truncated event: the leave line only says so.
+    bool cut = disconnect.failure == Failure::truncated;
+    // A clean end says why: the server's reason when it closed, else the client closed.
+    std::string reason = cut                 ? std::string("stream cut")
+                         : !disconnect.clean() ? disconnect.detail
+                         : m->closed_for.empty() ? std::string("the client closed")
+                                                 : m->closed_for;
+    out_.disconnected(m->name(), reason);
+    if (!disconnect.clean() && !cut) {
       out_.diagnostic(m->name() + " (" + c.peer() + "): " + disconnect.detail);
     }
   } else {
@@ -349,13 +361,13 @@ void ChatServer::handle_command(Participant& who, std::string_view line) {
     } else {
       auto& m = static_cast<Member&>(*target);
       m.send_notice("you were disconnected by the server (/kick)");
-      m.conn.close(CloseCode::kicked, "kicked by the server");
+      m.close(CloseCode::kicked, "kicked by the server");
     }
   } else if (cmd == "/quit") {
     if (host) {
       shutdown("server shutting down");
     } else {
-      static_cast<Member&>(who).conn.close(CloseCode::normal, "quit");
+      static_cast<Member&>(who).close(CloseCode::normal, "quit (/quit)");
     }
   } else {
     reply(who, "unknown command " + std::string(cmd) + "; /help lists the commands");
@@ -384,7 +396,10 @@ void ChatServer::shutdown(const std::string& reason) {
     a->close(ec);
   }
   signals_.cancel();
-  for (auto& [ptr, conn] : connections_) conn->close(CloseCode::shutdown, reason);
+  for (auto& [ptr, conn] : connections_) {
+    if (Member* m = member_of(*conn)) m->closed_for = reason;
+    conn->close(CloseCode::shutdown, reason);
+  }
   asio::co_spawn(io_, drain_and_stop(), asio::detached);
 }
 

@@ -22,11 +22,11 @@ std::string format_bytes(std::uint64_t bytes) {
 }
 
 std::string format_rate(double bytes_per_second) {
-  static const char* units[] = {"B/s", "kB/s", "MB/s", "GB/s"};
+  static const char* units[] = {"B/s", "KiB/s", "MiB/s", "GiB/s"};
   double v = bytes_per_second;
   int u = 0;
-  while (v >= 1000.0 && u < 3) {
-    v /= 1000.0;
+  while (v >= 1024.0 && u < 3) {
+    v /= 1024.0;
     ++u;
   }
   char buf[32];

@@ -24,7 +24,8 @@ namespace intact::stream {
 
 // "1.50 GiB", "512 B": a byte count as a person reads it.
 std::string format_bytes(std::uint64_t bytes);
-// "1.07 GB/s": a rate in decimal units, as network tools report them.
+// "1.40 GiB/s": a rate in the units of format_bytes (binary, 1 KiB = 1024 B),
+// so a size and its rate read alike ("sent 1.00 GiB (512.00 MiB/s)").
 std::string format_rate(double bytes_per_second);
 
 class ByteCounters {

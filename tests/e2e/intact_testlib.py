@@ -24,6 +24,12 @@ LOST = "The received message has lost its integrity."
 _procs = []
 
 
+def lost(lines):
+    """How many lines report a lost integrity: the lab's sentence alone (a client), or after
+    the sender's name in a room ("alice: The received message has lost its integrity.")."""
+    return sum(1 for line in lines if line == LOST or line.endswith(": " + LOST))
+
+
 class Proc:
     """A running intact process whose stdout and stderr lines are collected by threads."""
 
