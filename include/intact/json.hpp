@@ -9,6 +9,11 @@
 // the network can never break a line or forge a field. It is pure string
 // building, so it sits in the core, below every app that writes JSON: no I/O, no clock.
 // It never checks that a name is unique: callers add each field once.
+//
+// Every line starts with the schema version, "v":1 (kJsonSchemaVersion), so a
+// script can tell what it reads as fields are added; docs/json.md lists every
+// line's fields. An object inside a line (an array's element, a count by kind)
+// is a JsonLine::nested(), without the version.
 #pragma once
 
 #include <concepts>
@@ -22,8 +27,18 @@ namespace intact {
 // `text` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view text);
 
+// The version of the fields of every JSON line intact writes (docs/json.md). It
+// goes up when a field changes its meaning or type, or is removed; new fields
+// and events keep it.
+inline constexpr int kJsonSchemaVersion = 1;
+
 class JsonLine {
  public:
+  // A line: its first field is "v", the schema version.
+  JsonLine() { field("v", kJsonSchemaVersion); }
+  // An object to nest inside a line (with raw()): no version of its own.
+  static JsonLine nested() { return JsonLine(Nested{}); }
+
   JsonLine& field(std::string_view name, std::string_view text);
   JsonLine& field(std::string_view name, const char* text) { return field(name, std::string_view(text)); }
   JsonLine& field(std::string_view name, const std::string& text) { return field(name, std::string_view(text)); }
@@ -44,6 +59,8 @@ class JsonLine {
   std::string line() const { return str() + "\n"; }
 
  private:
+  struct Nested {};
+  explicit JsonLine(Nested) {}
   std::string body_;  // "{" and the fields so far, without the closing brace
 };
 

@@ -254,23 +254,28 @@ std::vector<MatrixCell> run_attack_matrix(const MatrixOptions& options) {
 }
 
 std::string format_matrix_table(const std::vector<MatrixCell>& cells) {
-  std::string out;
+  std::string out =
+      "Each row is one connection through the tamper proxy: the client sends A1 A2 A3\n"
+      "(messages 1, 2 and 3 of connection A) and its close; the proxy runs the row's SPEC\n"
+      "(intact proxy --attack SPEC does the same). The splice row runs a first connection A,\n"
+      "then a second, B, whose messages are B1 B2 B3. ACCEPTED: what the receiver took as\n"
+      "genuine, in order. CAUGHT: whether the receiver reported the attack.\n\n";
   out += fit("ATTACK", 15) + fit("FORMAT", 8) + fit("RECEIVER", 9) +
-         fit("WHAT THE RECEIVER REPORTED", 36) + fit("ACCEPTED", 18) + "CAUGHT\n";
+         fit("WHAT THE RECEIVER REPORTED", 36) + fit("ACCEPTED", 18) + fit("CAUGHT", 12) + "SPEC\n";
   std::size_t unexpected = 0;
   for (const auto& c : cells) {
     std::string reported = c.error.empty()
                                ? (c.reported.empty() ? "nothing" : join(c.reported, ", "))
                                : "ERROR: " + c.error;
     std::string caught = c.control ? (c.caught ? "FALSE ALARM" : "-") : (c.caught ? "yes" : "NO");
+    std::string spec = c.spec.empty() ? "-" : c.spec;
     if (!c.as_expected()) {
-      caught += "  (UNEXPECTED: expected " +
-                std::string(c.expected_caught ? "caught" : "not caught") + ")";
+      spec += "  (UNEXPECTED: expected " + std::string(c.expected_caught ? "caught" : "not caught") + ")";
       ++unexpected;
     }
     out += fit(c.attack, 15) + fit(std::string(format_name(c.format)), 8) + fit(c.receiver, 9) +
            fit(reported, 36) + fit(c.delivered.empty() ? "-" : join(c.delivered, " "), 18) +
-           caught + "\n";
+           fit(caught, 12) + spec + "\n";
   }
   out += "\n";
   if (unexpected == 0) {
@@ -292,13 +297,13 @@ std::string format_matrix_json(const std::vector<MatrixCell>& cells) {
     for (std::size_t k = 0; k < v.size(); ++k) s += (k ? "," : "") + json_quote(v[k]);
     return s + "]";
   };
-  std::string out = "{\"cells\":[";
+  std::string out = "{\"v\":" + std::to_string(kJsonSchemaVersion) + ",\"cells\":[";
   bool all = true;
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const auto& c = cells[i];
     all = all && c.as_expected();
     if (i) out += ",";
-    out += "\n" + JsonLine()
+    out += "\n" + JsonLine::nested()
                       .field("attack", c.attack)
                       .field("what", c.what)
                       .field("spec", c.spec)

@@ -420,7 +420,7 @@ std::string format_campaign(const CampaignResult& r, std::uint64_t seed) {
 }
 
 std::string format_campaign_json(const CampaignResult& r, std::uint64_t seed) {
-  JsonLine by_kind;
+  JsonLine by_kind = JsonLine::nested();
   for (const auto& [kind, n] : r.by_kind) by_kind.field(kind, n);
   return JsonLine()
       .field("mutations", r.mutations)

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
 
+#include "chat/names.hpp"
 #include "intact/crypto.hpp"
 #include "intact/failure.hpp"
 #include "intact/legacy.hpp"
@@ -114,8 +114,7 @@ asio::awaitable<void> ChatClient::connect_and_run() {
   net::ConnectionLimits limits = opts_.limits;
   if (opts_.legacy) limits.pace = opts_.lab_pace;  // the lab's server reads one message per read
   conn_ = std::make_shared<net::Connection>(std::move(socket), std::move(session), *this, limits);
-  std::cerr << "intact: connected to " << conn_->peer()
-            << (opts_.legacy ? " (lab format, --legacy)" : " (protocol v1)") << std::endl;
+  out_.diagnostic("connected to " + conn_->peer() + (opts_.legacy ? " (lab format, --legacy)" : " (protocol v1)"));
   conn_->start();
   if (opts_.legacy && conn_->open()) ready();
 }
@@ -143,8 +142,8 @@ asio::awaitable<void> ChatClient::stdin_loop() {
       co_return;
     }
     if (line->too_long) {
-      std::cerr << "intact: a line of " << line->length << " bytes is over the maximum message size ("
-                << conn_->session().max_payload() << "); not sent" << std::endl;
+      out_.diagnostic("a line of " + std::to_string(line->length) + " bytes is over the maximum message size (" +
+                      std::to_string(conn_->session().max_payload()) + "); not sent");
       ++unsent_lines_;
       continue;
     }
@@ -162,7 +161,7 @@ void ChatClient::user_line(std::string_view line) {
   try {
     if (!conn_->send_data(text_bytes(line))) return;
   } catch (const Error& e) {
-    std::cerr << "intact: " << e.what() << std::endl;  // this line only; the chat goes on
+    out_.diagnostic(e.what());  // this line only; the chat goes on
     ++unsent_lines_;
     return;
   }
@@ -175,6 +174,26 @@ void ChatClient::user_line(std::string_view line) {
     recent_bytes_ -= recent_lines_.front();
     recent_lines_.pop_front();
   }
+}
+
+// The room tells a member its name only in notices (docs/protocol.md, "The room"): the
+// welcome ("welcome, NAME; ...") and a rename ("OLD is now known as NEW"). Only NOTICE
+// frames are read here, which only the room itself sends, so no member can rename us.
+void ChatClient::follow_name(std::string_view notice) {
+  std::string name;
+  constexpr std::string_view kWelcome = "welcome, ";
+  constexpr std::string_view kKnownAs = " is now known as ";
+  if (auto w = notice.find(kWelcome); name_.empty() && w != std::string_view::npos) {
+    auto rest = notice.substr(w + kWelcome.size());
+    name = std::string(rest.substr(0, rest.find(';')));
+  } else if (auto k = notice.find(kKnownAs); k != std::string_view::npos && !name_.empty() &&
+                                              notice.substr(0, k) == name_) {
+    name = std::string(notice.substr(k + kKnownAs.size()));
+  }
+  if (name.empty() || name == name_ || !is_valid_name(name)) return;
+  bool first = name_.empty();
+  name_ = name;
+  if (on_name && !(first && name == opts_.name)) on_name(name_);
 }
 
 void ChatClient::end_of_input() {
@@ -192,13 +211,14 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
   if (peer.empty()) peer = "server";
   switch (e.kind) {
     case EventKind::established:
-      std::cerr << "intact: keys confirmed with " << printable(peer) << "; type a line to send it"
-                << std::endl;
+      out_.diagnostic("keys confirmed with " + peer + "; type a line to send it");
       ready();
       break;
     case EventKind::message:
-      if (e.type == MessageType::notice)
+      if (e.type == MessageType::notice) {
         out_.notice(as_text(e.payload));
+        follow_name(as_text(e.payload));
+      }
       else if (e.type == MessageType::chat)
         out_.message(e.sender, as_text(e.payload));
       else

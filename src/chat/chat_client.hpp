@@ -61,6 +61,9 @@ class ChatClient final : public net::ConnectionObserver {
   std::function<void()> on_ready;
   // Called once, when the client is done (the caller may stop its loop).
   std::function<void()> on_done;
+  // Called when the room gives us another name than the one we have (a "-2" suffix at
+  // the welcome, or /nick), with the new one: a prompt showing the name follows it.
+  std::function<void(const std::string&)> on_name;
 
   void on_event(net::Connection& c, const Event& e) override;
   void on_disconnect(net::Connection& c, const net::Disconnect& disconnect) override;
@@ -70,6 +73,7 @@ class ChatClient final : public net::ConnectionObserver {
   asio::awaitable<void> stdin_loop();
   void wait_for_signal();
   void ready();
+  void follow_name(std::string_view notice);
   void done();
   // The first outcome decided is the one kept. With a message, the failure is
   // still to be told (error()); without one, it was already shown.
@@ -96,6 +100,7 @@ class ChatClient final : public net::ConnectionObserver {
   bool input_ended_ = false;
   bool interrupted_ = false;
   bool done_ = false;
+  std::string name_;  // our name in the room, as its notices last told it
 };
 
 }  // namespace intact::chat

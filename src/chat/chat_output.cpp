@@ -96,16 +96,16 @@ void ChatOutput::notice(std::string_view text) {
   human("*** " + printable(text), kYellow);
 }
 
-void ChatOutput::integrity_failure(std::string_view from, std::uint64_t seq) {
+void ChatOutput::integrity_failure(std::string_view from, std::uint64_t seq, bool name_sender) {
   if (mode_ == Mode::json)
     return json(json_event("integrity_failure").field("from", from).field("seq", seq).field("text", kLostIntegrity));
-  human(kLostIntegrity, kRed);
+  human(name_sender ? printable(from) + ": " + std::string(kLostIntegrity) : std::string(kLostIntegrity), kRed);
 }
 
 void ChatOutput::replay(std::string_view from, std::uint64_t seq) {
   if (mode_ == Mode::json) return json(json_event("replay").field("from", from).field("seq", seq));
-  human("*** " + printable(from) + ": a replayed or duplicated message (frame " +
-            std::to_string(seq) + ") was rejected",
+  human("*** " + printable(from) + ": frame " + std::to_string(seq) +
+            " was rejected: older than a frame already received (replayed, duplicated or reordered)",
         kRed);
 }
 
@@ -114,7 +114,7 @@ void ChatOutput::gap(std::string_view from, std::uint64_t missing, std::uint64_t
     return json(json_event("gap").field("from", from).field("missing", missing).field("seq", seq));
   human("*** " + printable(from) + ": " + std::to_string(missing) +
             (missing == 1 ? " message is" : " messages are") + " missing before frame " +
-            std::to_string(seq) + " (deleted on the way)",
+            std::to_string(seq) + " (deleted, or reordered, on the way)",
         kRed);
 }
 
@@ -134,6 +134,19 @@ void ChatOutput::connected(std::string_view name, std::string_view address, std:
 void ChatOutput::disconnected(std::string_view name, std::string_view reason) {
   if (mode_ == Mode::json) return json(json_event("disconnect").field("name", name).field("reason", reason));
   human("*** " + printable(name) + " left (" + printable(reason) + ")", kYellow);
+}
+
+void ChatOutput::listening(std::string_view address, std::uint16_t port, std::string_view format) {
+  if (mode_ == Mode::json)
+    return json(json_event("listening").field("address", address).field("port", std::uint64_t{port}).field("format", format));
+  human("intact: listening on " + std::string(address) +
+            (format == "legacy" ? " (lab format, --legacy)" : " (protocol v1)"),
+        nullptr, log_);
+}
+
+void ChatOutput::diagnostic(std::string_view text) {
+  if (mode_ == Mode::json) return json(json_event("log").field("text", text));
+  human("intact: " + printable(text), nullptr, log_);
 }
 
 void ChatOutput::refused(std::string_view address, std::string_view reason) {

@@ -27,13 +27,23 @@ class ChatOutput {
   void message(std::string_view from, std::string_view text, std::string_view private_to = {});
   // A notice from the program or the peer (join, leave, refusals).
   void notice(std::string_view text);
-  void integrity_failure(std::string_view from, std::uint64_t seq);
+  // `name_sender`: in a room, the line says whose message it was ("alice: The received
+  // message has lost its integrity."); a client's peer is the server, so its line is the
+  // lab's sentence alone.
+  void integrity_failure(std::string_view from, std::uint64_t seq, bool name_sender = false);
   void replay(std::string_view from, std::uint64_t seq);
   void gap(std::string_view from, std::uint64_t missing, std::uint64_t seq);
   void truncated(std::string_view from, std::string_view detail);
   void connected(std::string_view name, std::string_view address, std::string_view format);
   void disconnected(std::string_view name, std::string_view reason);
   void refused(std::string_view address, std::string_view reason);
+  // Where a server listens (the port the OS picked for --port 0): `address` is "host:port".
+  void listening(std::string_view address, std::uint16_t port, std::string_view format);
+  // The program's own word about the session ("keys confirmed ...", a line not sent, a
+  // failed accept): "intact: text" on the log stream in human mode, a "log" event in JSON.
+  // Every line the chat programs print goes through this class, never straight to a stream,
+  // so --json holds and a line editor's prompt is lifted around it.
+  void diagnostic(std::string_view text);
   bool json_mode() const noexcept { return mode_ == Mode::json; }
 
   // Lets a line editor clear and redraw its prompt around each line printed.

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
 
 #include "chat/chat_format.hpp"
 #include "chat/names.hpp"
@@ -95,6 +94,11 @@ class ChatServer::Member final : public Participant {
   net::Connection& conn;
   WireFormat format;
   bool joined = false;
+  std::string closed_for;  // why the server closed it ("idle timeout"); empty: the client did
+  void close(CloseCode code, const std::string& reason) {
+    closed_for = reason;
+    conn.close(code, reason);
+  }
 
  private:
   std::string name_;
@@ -131,8 +135,7 @@ ChatServer::~ChatServer() = default;
 void ChatServer::start() {
   auto open = [&](std::uint16_t port, WireFormat format) {
     auto acceptor = std::make_unique<net::tcp::acceptor>(net::listen(io_.get_executor(), opts_.bind, port));
-    std::cerr << "intact: listening on " << net::describe(acceptor->local_endpoint())
-              << (format == WireFormat::v1 ? " (protocol v1)" : " (lab format, --legacy)") << std::endl;
+    out_.listening(net::describe(acceptor->local_endpoint()), acceptor->local_endpoint().port(), format_name(format));
     asio::co_spawn(io_, accept_loop(*acceptor, format), asio::detached);
     acceptors_.push_back(std::move(acceptor));
   };
@@ -152,7 +155,7 @@ asio::awaitable<void> ChatServer::accept_loop(net::tcp::acceptor& acceptor, Wire
     if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Out of descriptors or similar: say so, wait a little, keep serving.
-      std::cerr << "intact: accept failed: " << ec.message() << std::endl;
+      out_.diagnostic("accept failed: " + ec.message());
       asio::steady_timer t(io_, std::chrono::milliseconds(100));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
@@ -244,9 +247,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
       break;
     }
     case EventKind::integrity_failure:
-      out_.integrity_failure(m->joined ? m->name() : c.peer(), e.seq);
-      std::cerr << "intact: " << printable(m->name()) << " (" << c.peer()
-                << "): a message failed verification and was dropped" << std::endl;
+      out_.integrity_failure(m->joined ? m->name() : c.peer(), e.seq, true);
       if (m->format == WireFormat::v1)
         c.send_notice("your message (frame " + std::to_string(e.seq) +
                       ") failed verification on the server and was not delivered");
@@ -265,16 +266,23 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
 
 void ChatServer::on_idle(net::Connection& c) {
   if (Member* m = member_of(c); m != nullptr && m->joined) m->send_notice("idle for too long; disconnecting");
+  if (Member* m = member_of(c)) m->closed_for = "idle timeout";
   c.close(CloseCode::idle, "idle timeout");
 }
 
 void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& disconnect) {
   Member* m = member_of(c);
   if (m != nullptr && m->joined) {
-    out_.disconnected(m->name(), disconnect.detail);
-    if (!disconnect.clean()) {
-      std::cerr << "intact: " << printable(m->name()) << " (" << c.peer() << "): " << printable(disconnect.detail)
-                << std::endl;
+    // A cut stream was reported by its truncated event: the leave line only says so.
+    bool cut = disconnect.failure == Failure::truncated;
+    // A clean end says why: the server's reason when it closed, else the client closed.
+    std::string reason = cut                 ? std::string("stream cut")
+                         : !disconnect.clean() ? disconnect.detail
+                         : m->closed_for.empty() ? std::string("the client closed")
+                                                 : m->closed_for;
+    out_.disconnected(m->name(), reason);
+    if (!disconnect.clean() && !cut) {
+      out_.diagnostic(m->name() + " (" + c.peer() + "): " + disconnect.detail);
     }
   } else {
     out_.refused(c.peer(), disconnect.detail);
@@ -355,13 +363,13 @@ void ChatServer::handle_command(Participant& who, std::string_view line) {
     } else {
       auto& m = static_cast<Member&>(*target);
       m.send_notice("you were disconnected by the server (/kick)");
-      m.conn.close(CloseCode::kicked, "kicked by the server");
+      m.close(CloseCode::kicked, "kicked by the server");
     }
   } else if (cmd == "/quit") {
     if (host) {
       shutdown("server shutting down");
     } else {
-      static_cast<Member&>(who).conn.close(CloseCode::normal, "quit");
+      static_cast<Member&>(who).close(CloseCode::normal, "quit (/quit)");
     }
   } else {
     reply(who, "unknown command " + std::string(cmd) + "; /help lists the commands");
@@ -374,8 +382,8 @@ asio::awaitable<void> ChatServer::console_loop() {
     auto line = co_await reader.next();
     if (!line) co_return;  // end of input: keep serving (a service has no console)
     if (line->too_long) {
-      std::cerr << "intact: a line of " << line->length << " bytes is over the maximum message size ("
-                << v1::kMaxPayload << "); not sent" << std::endl;
+      out_.diagnostic("a line of " + std::to_string(line->length) + " bytes is over the maximum message size (" +
+                      std::to_string(v1::kMaxPayload) + "); not sent");
       continue;
     }
     console_line(line->text);
@@ -390,7 +398,10 @@ void ChatServer::shutdown(const std::string& reason) {
     a->close(ec);
   }
   signals_.cancel();
-  for (auto& [ptr, conn] : connections_) conn->close(CloseCode::shutdown, reason);
+  for (auto& [ptr, conn] : connections_) {
+    if (Member* m = member_of(*conn)) m->closed_for = reason;
+    conn->close(CloseCode::shutdown, reason);
+  }
   asio::co_spawn(io_, drain_and_stop(), asio::detached);
 }
 

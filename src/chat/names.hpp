@@ -12,6 +12,9 @@
 namespace intact::chat {
 
 bool is_valid_name(std::string_view name);
+// Why `name` breaks the rule, in words ("'/who' starts with '/', which marks a
+// command"); empty when it is valid.
+std::string name_problem(std::string_view name);
 // That rule in words, for a message to a user: "1 to 64 bytes, no spaces ...".
 std::string valid_name_rule();
 

@@ -24,24 +24,28 @@ const CommandRegistration registration{
     45, [](CLI::App& sub) -> Runner {
       auto a = std::make_shared<MatrixArgs>();
       sub.add_flag("--json", a->json, "print one JSON document instead of the table");
-      sub.add_option("--only", a->only, "v1 or legacy: run the cells of one format only");
+      sub.add_option("--only", a->only, "v1 or legacy: run the cells of one format only")
+          ->type_name("FORMAT");
       sub.add_option(
           "--campaign", a->campaign,
           "instead of the matrix: N random mutations against protocol v1 sessions "
-          "(in memory), counting forgeries accepted, duplicates and unreported mutations");
+          "(in memory), counting forgeries accepted, duplicates and unreported mutations")
+          ->type_name("N");
       sub.add_option("--seed", a->seed, "seed of the campaign's random choices")
+          ->type_name("N")
           ->capture_default_str();
       sub.add_option("--timeout", a->timeout, "deadline for each matrix cell")
+          ->type_name("DURATION")
           ->capture_default_str();
       sub.footer(
           "The matrix starts a server endpoint, a client endpoint and the tamper proxy on "
           "127.0.0.1 "
           "(ports picked by the OS), with a fresh random key; the client sends A1 A2 A3 and its "
           "close; the proxy runs one attack per cell; the receiver's reports decide 'caught'.\n"
-          "Exit status: 0 when every cell is as expected (the lab's format catches only modified "
+          "Exit codes: 0 when every cell is as expected (the lab's format catches only modified "
           "or forged messages, v1 catches every attack) or the campaign is clean; 1 when a matrix "
           "cell differs; 3 when the campaign found a forgery accepted, a duplicate delivered or a "
-          "mutation not reported.\n"
+          "mutation not reported; 2 usage.\n"
           "Examples: intact attack-matrix\n"
           "          intact attack-matrix --campaign 100000 --seed 42");
       return [a]() {

@@ -37,22 +37,29 @@ const CommandRegistration registration{
     [](CLI::App& sub) -> Runner {
       auto args = std::make_shared<CaptureArgs>();
       sub.add_option("-p,--port", args->port, "the TCP port to record (both directions)")
+          ->type_name("PORT")
           ->capture_default_str();
       sub.add_option("-i,--interface", args->interface, "the interface to record on")
+          ->type_name("NAME")
           ->capture_default_str();
       sub.add_option("-w,--write", args->output, "the capture file to write")
+          ->type_name("FILE")
           ->capture_default_str();
       sub.add_option("-f,--filter", args->filter,
-                     "a capture filter to use instead of 'tcp port PORT' (pcap-filter syntax)");
-      sub.add_option("--duration", args->duration, "stop after this long (e.g. 30s, 2m)");
-      sub.add_option("-c,--count", args->count, "stop after this many packets");
+                     "a capture filter to use instead of 'tcp port PORT' (pcap-filter syntax)")
+          ->type_name("FILTER");
+      sub.add_option("--duration", args->duration, "stop after this long (e.g. 30s, 2m)")
+          ->type_name("DURATION");
+      sub.add_option("-c,--count", args->count, "stop after this many packets")->type_name("N");
       sub.add_flag("--pcap", args->pcap, "write the classic pcap format instead of pcapng");
       sub.footer(
           "Stop it with Ctrl-C. It needs the right to capture: root, or a user in the\n"
           "'wireshark' group (dpkg-reconfigure wireshark-common). Without intact, the same:\n"
           "  dumpcap -i lo -f 'tcp port 8080' -w intact.pcapng\n"
           "Then: intact verify --key-file lab.key intact.pcapng\n"
-          "  or: tshark -X lua_script:contrib/wireshark/intact.lua -r intact.pcapng -V");
+          "  or: tshark -X lua_script:contrib/wireshark/intact.lua -r intact.pcapng -V\n"
+          "Exit codes: 0 ok, or dumpcap's own status once it runs; 1 neither dumpcap nor tshark "
+          "could be started, 2 usage.");
       return [args]() -> Failure {
         std::string filter = args->filter;
         if (filter.empty()) filter = "tcp port " + std::to_string(net::parse_port(args->port));

@@ -37,19 +37,28 @@ std::string default_name() {
 }
 
 void declare_options(CLI::App& sub, ClientArgs& a) {
-  sub.add_option("--host,HOST", a.host, "server host name or address (IPv4, IPv6)")->capture_default_str();
-  sub.add_option("-p,--port,PORT", a.port, "server port")->capture_default_str();
+  // Positional too (intact client HOST PORT): the name is the type, shown once.
+  sub.add_option("--host,HOST", a.host, "server host name or address (IPv4, IPv6)")
+      ->type_name("")
+      ->capture_default_str();
+  sub.add_option("-p,--port,PORT", a.port, "server port")->type_name("")->capture_default_str();
   sub.add_flag("--legacy", a.legacy, "speak the lab's format (message|HMAC) instead of protocol v1");
   a.key.add_to(sub);
-  sub.add_option("-n,--name", a.name, "your name in the room (default: $USER)");
+  sub.add_option("-n,--name", a.name, "your name in the room (guest when $USER is not a valid name)")
+      ->type_name("NAME")
+      ->default_str("$USER");
   sub.add_flag("--strict", a.strict, "disconnect at the first integrity failure (exit code 3)");
   sub.add_option("--linger", a.linger, "after the end of input, how long to wait for the server's close")
+      ->type_name("DURATION")
       ->capture_default_str();
-  sub.add_option("--handshake-timeout", a.handshake_timeout, "give up if the handshake takes longer")
+  sub.add_option("--handshake-timeout", a.handshake_timeout,
+                 "give up if the handshake takes longer (intact connect and listen wait 30s)")
+      ->type_name("DURATION")
       ->capture_default_str();
   sub.add_option("--lab-pace", a.lab_pace,
                  "with --legacy, send one message per write, this long apart, so the lab's server "
                  "(one recv per message) takes each alone (0: no pacing)")
+      ->type_name("DURATION")
       ->capture_default_str();
   a.output.add_to(sub);
   sub.footer(
@@ -58,9 +67,11 @@ void declare_options(CLI::App& sub, ClientArgs& a) {
       "client sends an authenticated close after its last lines and exits 0 (1 if the server stopped "
       "reading for 30 s before taking them, or on Ctrl-C while they wait). Type /quit to leave; "
       "/who, /msg, /nick "
-      "and /help are answered by the server.\n"
-      "Exit codes: 0 ok, 1 error, 2 usage, 3 integrity failure (wrong key at connect, or "
-      "--strict), 4 the server's stream ended without an authenticated close.\n"
+      "and /help are answered by the server.\n" +
+      std::string(kKeySources) + " " + kDurations +
+      "\nExit codes: 0 ok, 1 error (cannot connect, refused, a line not sent), 2 usage or a key "
+      "that cannot be used, 3 integrity failure (wrong key at connect, or --strict), 4 the "
+      "server's stream ended without an authenticated close.\n"
       "Example: intact client --key-file key --name alice");
 }
 
@@ -71,8 +82,8 @@ chat::ClientOptions client_options(const ClientArgs& a) {
   o.port = net::parse_port(a.port);
   o.legacy = a.legacy;
   o.name = a.name.empty() ? default_name() : a.name;
-  if (!chat::is_valid_name(o.name))
-    throw Error(Failure::usage, "--name: " + chat::valid_name_rule());
+  if (std::string problem = chat::name_problem(o.name); !problem.empty())
+    throw Error(Failure::usage, "--name: " + problem + " (a name is " + chat::valid_name_rule() + ")");
   o.strict = a.strict;
   o.limits.linger = parse_duration(a.linger, "--linger");
   o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);
@@ -99,6 +110,7 @@ Failure run_client(const ClientArgs& a) {
                       [&] { client.end_of_input(); });
     };
     client.on_done = [&] { terminal->stop(); };
+    client.on_name = [&](const std::string& name) { terminal->set_prompt(name + "> "); };
   }
   client.start();
   io.run();

@@ -17,6 +17,7 @@ struct ConnectOptions {
   RelayArgs relay;
   std::string host;
   std::string port;
+  std::string wait;
 };
 
 const CommandRegistration registration{
@@ -25,21 +26,37 @@ const CommandRegistration registration{
     "standard output",
     30, [](CLI::App& sub) -> Runner {
       auto o = std::make_shared<ConnectOptions>();
-      sub.add_option("HOST", o->host, "host name or address of an `intact listen`")->required();
-      sub.add_option("PORT", o->port, "its port")->required();
-      o->relay.add_to(sub, "give up when the handshake has not finished within this time (default 30s)");
+      sub.add_option("HOST", o->host, "host name or address of an `intact listen`")
+          ->type_name("")
+          ->required();
+      sub.add_option("PORT", o->port, "its port")->type_name("")->required();
+      o->relay.add_to(sub,
+                      "give up when the handshake has not finished within this time (the room's "
+                      "server and client wait 10s)");
+      sub.add_option("-w,--wait", o->wait,
+                     "give up when the TCP connection is not set up within this time, e.g. 5s "
+                     "(as ncat -w; without it, the system's limit, a minute or more)")
+          ->type_name("DURATION");
       sub.footer(
-          "Every byte is verified before it is written. Exit codes: 0 after the peer's "
-          "authenticated close, 3 integrity failure (nothing unverified written), 4 the stream "
-          "ended without an authenticated close, 1 other errors.\n"
+          "Every byte is verified before it is written.\n" + std::string(kKeySources) + " " +
+          kDurations +
+          "\nExit codes: 0 after the peer's authenticated close, 1 error (cannot connect, -w "
+          "passed; --exec's command failed), 2 usage or a key that cannot be used, 3 integrity "
+          "failure (a wrong key, or any failure in the stream: nothing unverified is written), "
+          "4 the stream ended without an authenticated close.\n"
           "Example: tar c dir | intact connect --key-file psk 192.0.2.7 9000");
       return [o]() {
         stream::RelayOptions relay = o->relay.relay(v1::Role::client);
         Key key = o->relay.key.load();
         std::uint16_t port = net::parse_port(o->port);
         asio::io_context io;
-        auto socket = net::connect_blocking(io, o->host, port);
-        return stream::relay_stream(socket.native_handle(), key, relay);
+        std::chrono::milliseconds wait{0};
+        if (!o->wait.empty()) {
+          wait = parse_duration(o->wait, "-w");
+          if (wait.count() == 0) throw Error(Failure::usage, "-w must be more than 0 (e.g. 5s)");
+        }
+        auto socket = net::connect_blocking(io, o->host, port, o->relay.family(), wait);
+        return run_relay(socket.native_handle(), key, relay, o->relay.exec);
       };
     }};
 

@@ -6,6 +6,7 @@
 #include "cli/relay_options.hpp"
 #include "intact/failure.hpp"
 #include "net/endpoint.hpp"
+#include "stream/child_process.hpp"
 #include "stream/stream_relay.hpp"
 
 namespace intact::cli {
@@ -13,7 +14,7 @@ namespace {
 
 struct ListenOptions {
   RelayArgs relay;
-  std::string bind = "127.0.0.1";
+  std::string bind;  // default: 127.0.0.1, or ::1 with -6
   std::string port;
   bool keep_open = false;
 };
@@ -24,29 +25,40 @@ const CommandRegistration registration{
     "over it",
     31, [](CLI::App& sub) -> Runner {
       auto o = std::make_shared<ListenOptions>();
-      sub.add_option("--bind", o->bind,
-                     "address to listen on (default 127.0.0.1; :: or 0.0.0.0 for every interface)");
-      sub.add_option("-p,--port", o->port, "port to listen on; 0 picks a free one and prints it")
+      sub.add_option("-b,--bind", o->bind,
+                     "address to listen on (::1 with -6; :: or 0.0.0.0 for every interface)")
+          ->type_name("ADDRESS")
+          ->default_str("127.0.0.1");
+      sub.add_option("-p,--port", o->port, "port to listen on; 0 lets the OS pick one (printed)")
+          ->type_name("PORT")
           ->required();
       sub.add_flag("-k,--keep-open", o->keep_open,
                    "after a connection ends, accept the next one (one at a time); standard input "
-                   "goes to the first, later ones get an immediate close");
+                   "goes to the first, later ones get an immediate close (with --exec, each gets "
+                   "its own command)");
       o->relay.add_to(sub,
-                      "drop a peer that has not finished the handshake within this time "
-                      "(default 30s)");
+                      "drop a peer that has not finished the handshake within this time (the "
+                      "room's server and client wait 10s)");
       sub.footer(
-          "Prints 'intact: listening on ADDRESS:PORT' on standard error when ready. Exit codes "
-          "(without -k): 0 after the peer's authenticated close, 3 integrity failure (nothing "
-          "unverified written), 4 the stream ended without an authenticated close, 1 other "
-          "errors.\n"
+          "Prints 'intact: listening on ADDRESS:PORT' on standard error when ready.\n" +
+          std::string(kKeySources) + " " + kDurations +
+          "\nExit codes (without -k): 0 after the peer's authenticated close, 1 error (cannot "
+          "listen; --exec's command failed), 2 usage or a key that cannot be used, 3 integrity "
+          "failure (a wrong key, or any failure in the stream: nothing unverified is written), "
+          "4 the stream ended without an authenticated close.\n"
           "Example: intact listen --key-file psk --port 9000 | tar x");
       return [o]() {
         stream::RelayOptions relay = o->relay.relay(v1::Role::server);
-        relay.end_output_at_close = !o->keep_open;
+        const std::string& exec = o->relay.exec;
+        // Each command's input ends with its connection; our own output lasts the -k run.
+        relay.end_output_at_close = !o->keep_open || !exec.empty();
         Key key = o->relay.key.load();
         std::uint16_t port = net::parse_port(o->port);
+        net::Family family = o->relay.family();
+        std::string bind = !o->bind.empty() ? o->bind : family == net::Family::v6 ? "::1" : "127.0.0.1";
         asio::io_context io;
-        auto acceptor = net::listen(io.get_executor(), o->bind, port);
+        auto acceptor = net::listen(io.get_executor(), bind, port, "--port", family);
+        stream::close_on_exec(acceptor.native_handle());
         std::cerr << "intact: listening on " << net::describe(acceptor.local_endpoint())
                   << std::endl;
         for (;;) {
@@ -61,11 +73,11 @@ const CommandRegistration registration{
           socket.set_option(asio::ip::tcp::no_delay(true), ec);
           if (!o->keep_open) {
             acceptor.close();  // one connection only, as netcat: nobody else may queue up
-            return stream::relay_stream(socket.native_handle(), key, relay);
+            return run_relay(socket.native_handle(), key, relay, exec);
           }
           std::string peer = net::describe(socket.remote_endpoint(ec));
           try {
-            stream::relay_stream(socket.native_handle(), key, relay);
+            run_relay(socket.native_handle(), key, relay, exec);
           } catch (const Error& e) {
             std::cerr << "intact: connection from " << peer << ": " << e.what() << std::endl;
           }

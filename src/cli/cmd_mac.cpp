@@ -43,11 +43,15 @@ const CommandRegistration registration{
           "TEXT", *text,
           "the message (UTF-8), tagged as given; when absent, one line of standard input "
           "without its newline, as the lab's Python input() reads it (echo TEXT | intact mac "
-          "... tags TEXT)");
+          "... tags TEXT)")
+          ->type_name("");
       sub.add_flag("--exact", *exact,
                    "tag standard input exactly as read, every byte up to its end, newlines "
                    "included (printf 'TEXT' | intact mac --exact ... equals intact mac ... TEXT)");
       sub.footer(
+          std::string(kKeySources) +
+          "\nExit codes: 0 the tag printed, 2 usage (standard input of more than one line, or "
+          "empty) or a key that cannot be used.\n"
           "Example: intact mac --key 5D2E44719232EA78CD2B32 \"NMP-B19DCAT141 server send\"\n"
           "Same tag: echo \"NMP-B19DCAT141 server send\" | "
           "intact mac --key 5D2E44719232EA78CD2B32");

@@ -93,14 +93,15 @@ void declare_options(CLI::App& sub, ProxyArgs& a) {
   sub.add_option("-l,--listen", a.listen,
                  "[ADDR:]PORT to accept clients on (ADDR defaults to 127.0.0.1; PORT 0 picks a "
                  "free one, printed)")
+      ->type_name("[ADDR:]PORT")
       ->required();
-  sub.add_option("--to", a.to, "HOST:PORT of the real server")->required();
-  sub.add_option("-a,--attack", a.attacks, "an attack SPEC (repeatable; syntax below)");
-  auto* legacy = sub.add_flag(
-      "--legacy", a.legacy,
-      "the connections speak the lab's format (default: detect from the first bytes)");
-  sub.add_flag("--v1", a.v1, "the connections speak protocol v1 (default: detect)")
-      ->excludes(legacy);
+  sub.add_option("--to", a.to, "HOST:PORT of the real server")->type_name("HOST:PORT")->required();
+  sub.add_option("-a,--attack", a.attacks, "an attack SPEC (repeatable; syntax below)")
+      ->type_name("SPEC");
+  sub.add_flag("--legacy", a.legacy,
+               "the connections speak the lab's format (without it or --v1: detected from the "
+               "first bytes)");
+  sub.add_flag("--v1", a.v1, "the connections speak protocol v1");
   sub.add_flag("--json", a.json, "log one JSON object per line instead of text");
   sub.add_flag("-v,--verbose", a.verbose,
                "also log every message that passes, not only the attacks");
@@ -109,14 +110,18 @@ void declare_options(CLI::App& sub, ProxyArgs& a) {
                "text of the next message in --interactive-dir (stdin may be a pipe)");
   sub.add_option("--interactive-dir", a.interactive_dir,
                  "c2s or s2c: the direction typed lines replace")
+      ->type_name("DIR")
       ->capture_default_str();
   sub.add_option(
       "--interactive-retag", a.interactive_retag,
-      "KEYHEX: retag typed replacements under this attacker's key (default: keep the old tag)");
+      "retag typed replacements under this attacker's key (without it, the old tag stays)")
+      ->type_name("HEX");
   sub.footer(std::string(attack::attack_spec_help()) +
              "\n\nThe proxy has no key: it cuts each direction into records (v1 frames, or the "
              "lab's message|TAG) without verifying them. Logs go to standard output; "
-             "'listening on ADDR:PORT' to standard error.\n"
+             "'listening on ADDR:PORT' to standard error. It runs until SIGINT or SIGTERM.\n"
+             "Exit codes: 0 stopped by a signal, 1 error (cannot listen, --to does not resolve), "
+             "2 usage (a bad SPEC).\n"
              "Example: intact proxy --listen 9000 --to 127.0.0.1:8080 --attack flip:c2s:1 "
              "--attack replay:c2s:2:after=3");
 }
@@ -132,6 +137,7 @@ struct ProxyPlan {
 
 ProxyPlan validate(const ProxyArgs& a) {
   ProxyPlan plan;
+  if (a.legacy && a.v1) throw Error(Failure::usage, "--legacy and --v1 exclude each other: give one");
   for (const auto& s : a.attacks) plan.specs.push_back(attack::parse_attack_spec(s));
   std::tie(plan.bind, plan.listen_port) = split_host_port(a.listen, "--listen", false);
   if (plan.bind.empty()) plan.bind = "127.0.0.1";

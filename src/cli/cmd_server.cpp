@@ -29,7 +29,6 @@ struct ServerArgs {
   std::string legacy_port;
   std::string name = "server";
   bool strict = false;
-  bool keep_open = true;
   std::size_t max_clients = 10000;
   std::size_t queue_limit = 4u << 20;
   std::string handshake_timeout = "10s";
@@ -49,38 +48,52 @@ void raise_descriptor_limit() {
 
 void declare_options(CLI::App& sub, ServerArgs& a) {
   sub.add_option("-b,--bind", a.bind, "address to listen on (:: for every IPv6 and IPv4 address)")
+      ->type_name("ADDRESS")
       ->capture_default_str();
   sub.add_option("-p,--port", a.port, "port to listen on; 0 lets the OS pick one (printed)")
+      ->type_name("PORT")
       ->capture_default_str();
   sub.add_flag("--legacy", a.legacy, "speak the lab's format (message|HMAC) on --port instead of protocol v1");
   sub.add_option("--legacy-port", a.legacy_port,
-                 "also listen in the lab's format on this port (v1 and lab clients share the room)");
+                 "also listen in the lab's format on this port (v1 and lab clients share the room)")
+      ->type_name("PORT");
   a.key.add_to(sub);
-  sub.add_option("-n,--name", a.name, "the server's name, shown to clients")->capture_default_str();
+  sub.add_option("-n,--name", a.name, "the server's name, shown to clients")
+      ->type_name("NAME")
+      ->capture_default_str();
   sub.add_flag("--strict", a.strict, "close a client's connection at its first integrity failure");
-  sub.add_flag("-k,--keep-open", a.keep_open,
-               "keep accepting clients after one leaves (always on: a room outlives its members)");
   sub.add_option("--max-clients", a.max_clients, "refuse connections beyond this many")
+      ->type_name("N")
       ->capture_default_str();
   sub.add_option("--queue-limit", a.queue_limit,
-                 "bytes queued for a client that does not read before it is disconnected")
+                 "bytes queued for a client that does not read before it is disconnected (4 MiB)")
+      ->type_name("BYTES")
       ->capture_default_str();
   sub.add_option("--handshake-timeout", a.handshake_timeout,
-                 "drop a connection that has not finished the handshake by then (e.g. 10s, 500ms)")
+                 "drop a connection that has not finished the handshake by then (intact connect "
+                 "and listen wait 30s: a netcat peer is often started by hand)")
+      ->type_name("DURATION")
       ->capture_default_str();
   sub.add_option("--idle-timeout", a.idle_timeout, "disconnect a client silent this long (0: never)")
+      ->type_name("DURATION")
       ->capture_default_str();
   sub.add_option("--lab-pace", a.lab_pace,
                  "send a lab-format client one message per write, this long apart, so the lab's "
                  "reader (one recv per message) takes each alone (0: no pacing)")
+      ->type_name("DURATION")
       ->capture_default_str();
-  sub.add_option("--allow", a.allow, "accept only these addresses or CIDR blocks (repeatable)");
-  sub.add_option("--deny", a.deny, "refuse these addresses or CIDR blocks (repeatable)");
+  sub.add_option("--allow", a.allow, "accept only these addresses or CIDR blocks (repeatable)")
+      ->type_name("ADDRESS/BITS");
+  sub.add_option("--deny", a.deny, "refuse these addresses or CIDR blocks (repeatable)")
+      ->type_name("ADDRESS/BITS");
   a.output.add_to(sub);
   sub.footer(
       "Lines typed on the server's standard input go to every client; commands: /who, /msg NAME "
       "TEXT, /kick NAME, /quit, /help. The server keeps serving when its input ends, and stops "
-      "on SIGINT/SIGTERM or /quit, sending every client an authenticated close.\n"
+      "on SIGINT/SIGTERM or /quit, sending every client an authenticated close.\n" +
+      std::string(kKeySources) + " " + kDurations +
+      "\nExit codes: 0 stopped (SIGINT, SIGTERM or /quit), 1 error (cannot listen), 2 usage or "
+      "a key that cannot be used.\n"
       "Example: intact server --key-file key --port 0");
 }
 
@@ -92,8 +105,8 @@ chat::ServerOptions server_options(const ServerArgs& a) {
   o.legacy = a.legacy;
   if (!a.legacy_port.empty()) o.legacy_port = net::parse_port(a.legacy_port);
   o.name = a.name;
-  if (!chat::is_valid_name(o.name))
-    throw Error(Failure::usage, "--name: " + chat::valid_name_rule());
+  if (std::string problem = chat::name_problem(o.name); !problem.empty())
+    throw Error(Failure::usage, "--name: " + problem + " (a name is " + chat::valid_name_rule() + ")");
   o.strict = a.strict;
   o.max_clients = a.max_clients;
   o.limits.max_queued_bytes = a.queue_limit;

@@ -30,14 +30,14 @@ const CommandRegistration registration{
       sub.add_option("CAPTURE", args->capture,
                      "the capture file: pcap or pcapng (tshark, dumpcap, tcpdump, "
                      "intact capture); - reads standard input")
+          ->type_name("FILE")
           ->required();
       sub.add_flag("--json", args->json, "one JSON object per line instead of text");
-      auto* legacy = sub.add_flag("--legacy", args->legacy,
-                                  "read every connection as the lab's format (message|TAG)");
-      auto* v1 = sub.add_flag("--v1", args->v1, "read every connection as protocol v1");
-      legacy->excludes(v1);
+      sub.add_flag("--legacy", args->legacy, "read every connection as the lab's format (message|TAG)");
+      sub.add_flag("--v1", args->v1, "read every connection as protocol v1");
       sub.add_option("-p,--port", args->port,
-                     "only connections with this TCP port at either end (default: all)");
+                     "only connections with this TCP port at either end (without it, all)")
+          ->type_name("PORT");
       sub.footer(
           "Reassembles every TCP connection in the capture (both directions, out-of-order and\n"
           "retransmitted segments), detects its format (v1 starts with \"INTACT\", anything else\n"
@@ -46,12 +46,15 @@ const CommandRegistration registration{
           "verdict, type and text. Verdicts: confirmed (v1 handshake), genuine, closed (v1\n"
           "authenticated close), ended (legacy end), modified, replayed, missing (deleted before\n"
           "this one), truncated, malformed, incomplete (the capture lacks packets).\n"
-          "Exit codes: 0 every message genuine, 3 any other verdict, 1 unreadable capture or\n"
-          "nothing to verify, 2 usage.\n"
+          + std::string(kKeySources) +
+          "\nExit codes: 0 every message genuine, 1 an unreadable capture or nothing to verify, "
+          "2 usage or a key that cannot be used, 3 any other verdict.\n"
           "Record a capture: intact capture --port 8080 -w chat.pcapng\n"
           "Example: intact verify --key-file lab.key chat.pcapng");
       return [args]() {
         capture::VerifyOptions options;
+        if (args->legacy && args->v1)
+          throw Error(Failure::usage, "--legacy and --v1 exclude each other: give one");
         if (args->legacy) options.format = capture::FormatChoice::legacy;
         if (args->v1) options.format = capture::FormatChoice::v1;
         if (!args->port.empty()) options.port = net::parse_port(args->port);

@@ -34,6 +34,9 @@ std::string_view hint(Failure failure, const std::function<bool(std::string_view
       return "this command speaks intact v1 only; for a peer in the lab's format use intact client "
              "or intact server with --legacy";
     case Failure::timeout:
+      if (has_option("--wait"))
+        return "is the host up, the port right and the peer an intact program of the same format? "
+               "raise -w for a slow network, --handshake-timeout for a slow handshake";
       if (has_option("--handshake-timeout"))
         return "is the peer an intact program of the same format? raise --handshake-timeout for slow links";
       return "is the peer an intact program of the same format?";

@@ -26,6 +26,25 @@ std::string octal_mode(mode_t mode) {
   return buf;
 }
 
+// "readable by the group", "readable and writable by others": who besides the
+// owner may do what with the file (mode & 077 is not 0).
+std::string loose_access(mode_t mode) {
+  auto what = [](mode_t bits) {
+    std::string s;
+    for (auto [bit, word] : {std::pair<mode_t, const char*>{4, "readable"}, {2, "writable"}, {1, "executable"}}) {
+      if ((bits & bit) == 0) continue;
+      s += (s.empty() ? "" : " and ");
+      s += word;
+    }
+    return s;
+  };
+  std::string group = what((mode >> 3) & 7), others = what(mode & 7);
+  if (group == others) return group + " by the group and others";
+  if (others.empty()) return group + " by the group";
+  if (group.empty()) return others + " by others";
+  return group + " by the group, " + others + " by others";
+}
+
 // Wipes the file's contents however the reading ends.
 struct WipedText {
   std::string text;
@@ -43,7 +62,7 @@ Key read_key_file(const std::string& path, std::vector<std::string>* warnings) {
                 std::to_string(kMaxKeyBytes) + " bytes)");
   if ((st.st_mode & 077) != 0 && warnings != nullptr) {
     warnings->push_back("key file " + path + " has mode " + octal_mode(st.st_mode) +
-                        " (readable by others); run chmod 600 " + path);
+                        " (" + loose_access(st.st_mode) + "); run chmod 600 " + path);
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(Failure::bad_key, "cannot open key file " + path + ": " + std::strerror(errno));

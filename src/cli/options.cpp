@@ -10,9 +10,11 @@ namespace intact::cli {
 void KeyOptions::add_to(CLI::App& sub) {
   sub.add_option("--key", source.hex,
                  "pre-shared key as hex text, e.g. 5D2E44719232EA78CD2B32 (visible to other "
-                 "local users in the process list: prefer --key-file or INTACT_KEY)");
+                 "local users in the process list: prefer --key-file or INTACT_KEY)")
+      ->type_name("HEX");
   sub.add_option("--key-file", source.file,
-                 "file holding the key (hex text or raw bytes); should be mode 600");
+                 "file holding the key (hex text or raw bytes); should be mode 600")
+      ->type_name("FILE");
 }
 
 Key KeyOptions::load() const {

@@ -15,6 +15,13 @@
 
 namespace intact::cli {
 
+// Footer lines shared by the commands' --help: where the key comes from and
+// in which order (load_key), and how a duration is written (parse_duration).
+inline constexpr const char* kKeySources =
+    "The key: --key HEX or --key-file FILE (not both); without either, the INTACT_KEY "
+    "environment variable (hex).";
+inline constexpr const char* kDurations = "Durations: 30s, 500ms, 2m, 1h; a bare number is seconds.";
+
 struct KeyOptions {
   KeySource source;
   void add_to(CLI::App& sub);

@@ -23,9 +23,10 @@ struct OutputOptions {
   std::unique_ptr<chat::ChatOutput> make(std::FILE* out, std::FILE* log) const {
     bool tty = ::isatty(::fileno(out)) == 1;
     const char* no_color = std::getenv("NO_COLOR");
-    bool color = tty && (no_color == nullptr || *no_color == '\0');
+    // Both go together (README): NO_COLOR asks for plain lines, timestamps included.
+    bool styled = tty && (no_color == nullptr || *no_color == '\0') && !json;
     return std::make_unique<chat::ChatOutput>(json ? chat::ChatOutput::Mode::json : chat::ChatOutput::Mode::human,
-                                              out, log, color && !json, tty && !json);
+                                              out, log, styled, styled);
   }
 };
 

@@ -290,12 +290,12 @@ Event failure_event(EventKind kind, Failure failure, std::uint64_t seq, std::str
 
 std::string replay_detail(std::uint64_t seq) {
   return "frame " + std::to_string(seq) +
-         " was already received or is out of order (replayed or duplicated); dropped";
+         " is older than a frame already received (replayed, duplicated or reordered); dropped";
 }
 
 std::string gap_detail(std::uint64_t seq, std::uint64_t missing) {
   return std::to_string(missing) + (missing == 1 ? " message is" : " messages are") +
-         " missing before frame " + std::to_string(seq) + " (deleted on the way)";
+         " missing before frame " + std::to_string(seq) + " (deleted, or reordered, on the way)";
 }
 
 }  // namespace

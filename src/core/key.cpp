@@ -42,7 +42,7 @@ Key Key::generate(std::size_t n) {
 
 std::optional<std::string> short_key_warning(const Key& key) {
   if (key.size() >= kRecommendedKeyBytes) return std::nullopt;
-  return "the key is " + std::to_string(key.size()) + " bytes; " +
+  return "the key is " + std::to_string(key.size()) + (key.size() == 1 ? " byte; " : " bytes; ") +
          std::to_string(kRecommendedKeyBytes) + " or more are recommended ('intact keygen' makes 32)";
 }
 

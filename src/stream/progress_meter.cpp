@@ -1,5 +1,6 @@
 #include "stream/progress_meter.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -21,11 +22,11 @@ std::string format_bytes(std::uint64_t bytes) {
 }
 
 std::string format_rate(double bytes_per_second) {
-  static const char* units[] = {"B/s", "kB/s", "MB/s", "GB/s"};
+  static const char* units[] = {"B/s", "KiB/s", "MiB/s", "GiB/s"};
   double v = bytes_per_second;
   int u = 0;
-  while (v >= 1000.0 && u < 3) {
-    v /= 1000.0;
+  while (v >= 1024.0 && u < 3) {
+    v /= 1024.0;
     ++u;
   }
   char buf[32];
@@ -33,11 +34,26 @@ std::string format_rate(double bytes_per_second) {
   return buf;
 }
 
+namespace {
+// Whether `fd` is the terminal `tty` (the same device).
+bool same_terminal(int fd, const struct stat& tty) {
+  struct stat st{};
+  return ::isatty(fd) == 1 && ::fstat(fd, &st) == 0 && st.st_rdev == tty.st_rdev;
+}
+}  // namespace
+
+ProgressStyle progress_style() {
+  struct stat err{};
+  if (::isatty(STDERR_FILENO) != 1 || ::fstat(STDERR_FILENO, &err) != 0) return ProgressStyle::log;
+  if (same_terminal(STDIN_FILENO, err) || same_terminal(STDOUT_FILENO, err)) return ProgressStyle::final_only;
+  return ProgressStyle::live;
+}
+
 ProgressMeter::ProgressMeter(const ByteCounters& counters)
     : counters_(counters),
       start_(std::chrono::steady_clock::now()),
       last_time_(start_),
-      tty_(::isatty(STDERR_FILENO) == 1),
+      style_(progress_style()),
       thread_([this] { run(); }) {}
 
 ProgressMeter::~ProgressMeter() { stop(); }
@@ -55,7 +71,8 @@ void ProgressMeter::stop() {
 
 void ProgressMeter::run() {
   std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) print(false);
+  while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; }))
+    if (style_ != ProgressStyle::final_only) print(false);
 }
 
 void ProgressMeter::print(bool final) {
@@ -74,8 +91,16 @@ void ProgressMeter::print(bool final) {
   std::string line = "intact: sent " + format_bytes(sent) + " (" + format_rate(tx) +
                      "), received " + format_bytes(received) + " (" + format_rate(rx) + ")";
   if (final) line += " in " + std::to_string(std::chrono::duration<double>(now - start_).count()).substr(0, 6) + " s";
-  // On a terminal the line rewrites itself; in a log each report is its own line.
-  std::fprintf(stderr, tty_ ? "\r%s\033[K%s" : "%s%s", line.c_str(), final || !tty_ ? "\n" : "");
+  switch (style_) {
+    case ProgressStyle::live:  // the line rewrites itself; the final report ends it
+      std::fprintf(stderr, "\r%s\033[K%s", line.c_str(), final ? "\n" : "");
+      break;
+    case ProgressStyle::final_only:
+      // After data shown on this terminal, which may not have ended its line.
+      std::fprintf(stderr, "%s%s\n", received > 0 && ::isatty(STDOUT_FILENO) == 1 ? "\n" : "", line.c_str());
+      break;
+    case ProgressStyle::log: std::fprintf(stderr, "%s\n", line.c_str()); break;
+  }
   std::fflush(stderr);
 }
 

@@ -2,8 +2,14 @@
 // for a byte-stream relay: bytes sent and received, and the current rates.
 //
 // Counting is two relaxed atomic additions per frame, so the relay's threads
-// never wait for it. The meter writes only to standard error, at most once a
-// second, and only when asked: a pipe never gets it by default.
+// never wait for it. The meter writes only to standard error, and only when asked.
+// Where standard error goes decides how (as curl and pv do):
+//   - a file or a pipe: one line per second, each its own line (a log);
+//   - a terminal of its own (the data in and out are files or pipes): one line,
+//     redrawn in place with '\r' every second and ended by the final report;
+//   - the same terminal as standard input or output (typing, or the data shown):
+//     a line redrawn there would be torn by the data and the typing, so only the
+//     final report is printed, on a line of its own, once the stream is over.
 #pragma once
 
 #include <atomic>
@@ -18,7 +24,8 @@ namespace intact::stream {
 
 // "1.50 GiB", "512 B": a byte count as a person reads it.
 std::string format_bytes(std::uint64_t bytes);
-// "1.07 GB/s": a rate in decimal units, as network tools report them.
+// "1.40 GiB/s": a rate in the units of format_bytes (binary, 1 KiB = 1024 B),
+// so a size and its rate read alike ("sent 1.00 GiB (512.00 MiB/s)").
 std::string format_rate(double bytes_per_second);
 
 class ByteCounters {
@@ -33,7 +40,11 @@ class ByteCounters {
   std::atomic<std::uint64_t> received_{0};
 };
 
-// Prints a progress line every second while alive, and a final one on stop().
+enum class ProgressStyle { log, live, final_only };
+// The style for this process's standard error, as above.
+ProgressStyle progress_style();
+
+// Prints a progress line every second while alive (unless final_only), and a final one on stop().
 class ProgressMeter {
  public:
   explicit ProgressMeter(const ByteCounters& counters);
@@ -51,7 +62,7 @@ class ProgressMeter {
   std::chrono::steady_clock::time_point last_time_;
   std::uint64_t last_sent_ = 0;
   std::uint64_t last_received_ = 0;
-  bool tty_;
+  ProgressStyle style_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

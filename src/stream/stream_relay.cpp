@@ -103,10 +103,14 @@ void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& o
     }
     return true;
   };
+  if (!options.send) {  // --recv-only: nothing of ours will come; say so at once
+    if (send_frame(v1::FrameType::close, {})) ::shutdown(conn.socket(), SHUT_WR);
+    return;
+  }
   for (;;) {
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      conn.abort(Failure::io, "cannot wait for standard input: " + errno_text(errno));
+      conn.abort(Failure::io, "cannot wait for " + options.input_name + ": " + errno_text(errno));
       return;
     }
     if (fds[1].revents != 0) return;  // the other direction failed: stop now
@@ -117,7 +121,7 @@ void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& o
     do {
       long got = read_some(options.input_fd, std::span(payload).subspan(n));
       if (got < 0) {
-        conn.abort(Failure::io, "cannot read standard input: " + errno_text(static_cast<int>(-got)));
+        conn.abort(Failure::io, "cannot read " + options.input_name + ": " + errno_text(static_cast<int>(-got)));
         return;
       }
       if (got == 0) {
@@ -164,9 +168,9 @@ void receive_direction(Connection& conn, V1Session& session, const RelayOptions&
                      "byte streams only (use intact client and server for a room)");
           return false;
         }
-        int err = write_all(options.output_fd, e.payload);
+        int err = options.receive ? write_all(options.output_fd, e.payload) : 0;
         if (err != 0) {
-          conn.abort(Failure::io, "cannot write standard output: " + errno_text(err));
+          conn.abort(Failure::io, "cannot write " + options.output_name + ": " + errno_text(err));
           return false;
         }
         conn.counters().add_received(e.payload.size());

@@ -29,6 +29,15 @@ struct RelayOptions {
   int input_fd = 0;                 // bytes to send (standard input)
   int output_fd = 1;                // verified bytes received (standard output)
   bool progress = false;            // a progress line on standard error
+  // --recv-only: input_fd is not read; our direction is closed with CLOSE at
+  // once after the handshake, so the peer's output ends cleanly.
+  bool send = true;
+  // --send-only: the peer's frames are verified (and its CLOSE awaited, as
+  // always) but nothing is written to output_fd.
+  bool receive = true;
+  // What input_fd and output_fd are, in messages ("cannot write standard output").
+  std::string input_name = "standard input";
+  std::string output_name = "standard output";
   // At the peer's CLOSE, close output_fd (it is pointed at /dev/null), so the
   // program reading our output sees its end while we may still be sending.
   // Off for a listener that writes one connection after another to it (-k).

@@ -24,6 +24,12 @@ LOST = "The received message has lost its integrity."
 _procs = []
 
 
+def lost(lines):
+    """How many lines report a lost integrity: the lab's sentence alone (a client), or after
+    the sender's name in a room ("alice: The received message has lost its integrity.")."""
+    return sum(1 for line in lines if line == LOST or line.endswith(": " + LOST))
+
+
 class Proc:
     """A running intact process whose stdout and stderr lines are collected by threads."""
 
@@ -88,8 +94,9 @@ class Proc:
                              f"stdout: {self.out_lines[-20:]}\nstderr: {self.err_lines[-20:]}")
 
     def port(self, timeout=20):
-        m = self.wait_for(r"listening on .*:(\d+)", "err", timeout)
-        return int(m.group(1))
+        # "intact: listening on ADDR:PORT" on stderr, or with --json a "listening" event.
+        m = self.wait_for(r"listening on .*:(\d+)|\"event\":\"listening\".*\"port\":(\d+)", "any", timeout)
+        return int(m.group(1) or m.group(2))
 
     def wait(self, timeout=30):
         try:

@@ -133,6 +133,16 @@ def test_table_output_states_the_outcome():
     rows = [line for line in out.splitlines() if re.search(r"\s(legacy|v1)\s+(server|client)\s", line)]
     check(len(rows) == len(EXPECTED), f"expected {len(EXPECTED)} rows:\n{out}")
     check(all(" legacy " in row for row in rows), f"--only legacy printed v1 cells:\n{out}")
+    # A legend says what A1, A2, A3 and B1 are before the table.
+    legend = out.split("ATTACK", 1)[0]
+    for word in ("A1 A2 A3", "B1 B2 B3", "SPEC", "ACCEPTED", "CAUGHT"):
+        check(word in legend, f"the legend does not explain {word!r}:\n{legend}")
+    # Each row ends with the --attack SPEC the proxy ran (the same as the JSON's).
+    specs = {c["attack"]: c["spec"] for c in matrix()["cells"]}
+    for row in rows:
+        attack = re.split(r"\s{2,}", row.strip())[0]
+        want = specs[attack] or "-"
+        check(row.rstrip().endswith(" " + want), f"the row of {attack!r} does not end with {want!r}: {row!r}")
 
 
 def test_bad_option_is_a_usage_error():

@@ -15,7 +15,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from intact_testlib import KEY, OTHER_KEY, LOST, Proc, TestRunner, check, run  # noqa: E402
+from intact_testlib import KEY, OTHER_KEY, LOST, Proc, lost, TestRunner, check, run  # noqa: E402
 
 MAX_PAYLOAD = 1 << 20
 
@@ -38,7 +38,7 @@ def test_message_with_bar_and_utf8_arrives_exactly_both_ways():
     cli.wait_for(r"^hub: reply from the server\|x$", "out")
     cli.close_stdin()
     check(cli.wait(15) == 0, f"client exit code {cli.p.returncode}")
-    check(LOST not in srv.out_lines, "no integrity failure expected")
+    check(lost(srv.out_lines) == 0, "no integrity failure expected")
     check(not any("without an authenticated close" in l for l in srv.out_lines + srv.err_lines),
           f"a clean close must not look truncated: {srv.out_lines}")
 
@@ -203,7 +203,7 @@ def test_every_line_before_the_end_of_input_is_delivered_even_when_the_server_re
     got = [l.split(" ")[1] for l in srv.out_lines if l.startswith("slow: ")]
     check(got == [str(i) for i in range(n)], f"every line once, in order; got {len(got)}")
     check(rc == 0, f"client exit code {rc}: {cli.err_lines[-3:]}")
-    srv.wait_for(r"slow left \(closed\)", "out")
+    srv.wait_for(r"slow left \(the client closed\)", "out")
 
 
 def test_piped_input_larger_than_the_send_queue_waits_for_a_slow_server_instead_of_failing():
@@ -300,17 +300,20 @@ def test_server_reports_lost_integrity_replay_gap_and_truncation_distinctly():
     p.sock.sendall(frames[0])                      # seq 1: accepted
     srv.wait_for(r"^py: frame 1$", "out")
     p.sock.sendall(frames[0])                      # seq 1 again: a replay
-    srv.wait_for(r"py: a replayed or duplicated message \(frame 1\) was rejected", "out")
+    srv.wait_for(r"py: frame 1 was rejected: older than a frame already received \(replayed, duplicated or reordered\)", "out")
     bad = bytearray(frames[1]); bad[20] ^= 0x01    # seq 2 with a changed payload byte
     p.sock.sendall(bytes(bad))
-    srv.wait_for("^" + LOST.replace(".", r"\.") + "$", "out")
+    srv.wait_for("^py: " + LOST.replace(".", r"\.") + "$", "out")
     p.sock.sendall(frames[3])                      # seq 4: seq 3 never came (2 was reported already)
-    srv.wait_for(r"py: 1 message is missing before frame 4", "out")
+    srv.wait_for(r"py: 1 message is missing before frame 4 \(deleted, or reordered, on the way\)", "out")
     srv.wait_for(r"^py: frame 4$", "out")
     p.sock.close()                                 # no CLOSE frame
     srv.wait_for(r"py: the stream ended without an authenticated close", "out")
     check(not any(l in ("py: frame 2", "py: frame 3") for l in srv.out_lines), "nothing unverified shown")
     check(sum(1 for l in srv.out_lines if l == "py: frame 1") == 1, "the replay is not shown twice")
+    srv.wait_for(r"^\*\*\* py left \(stream cut\)$", "out")
+    said = [l for l in srv.out_lines + srv.err_lines if "without an authenticated close" in l]
+    check(len(said) == 1, f"the cut stream is reported once, not {len(said)} times: {said}")
 
 
 def test_strict_server_closes_a_connection_at_its_first_integrity_failure():

@@ -246,5 +246,106 @@ def test_help_and_version_still_exit_0_on_stdout():
         check(r.stdout and not r.stderr, f"intact {' '.join(args)} writes to stdout only: {r.stderr!r}")
 
 
+# Short options the commands share mean the same everywhere. `intact capture` keeps
+# dumpcap's own letters (-i interface, -w write, -f filter, -c count), as its footer shows.
+SHARED_SHORT = {"-b": "--bind", "-p": "--port", "-n": "--name", "-k": "--keep-open"}
+DUMPCAP_LETTERS = {"-i", "-w", "-f", "-c"}
+
+
+def help_text(name):
+    r = run([name, "--help"], env={"NO_COLOR": "1", "COLUMNS": "100"})
+    check(r.returncode == 0, f"intact {name} --help exits 0")
+    return r.stdout.decode()
+
+
+def test_every_help_has_an_exit_code_line_and_no_parser_artefacts():
+    for name in commands():
+        text = help_text(name)
+        check(re.search(r"^Exit codes[^:\n]*: 0 ", text, re.M), f"intact {name} --help has no 'Exit codes: 0 ...' line:\n{text}")
+        check(re.search(r"\b2 usage\b", text), f"intact {name} --help does not give the usage code 2:\n{text}")
+        # CLI11's own type names and range notes: UINT, INT, TEXT:..., "in [1 - 1048576]"
+        for bad in (r"\bUINT\b", r"\bINT\b", r"\bFLOAT\b", r"\bBOOLEAN\b", r"\b(?:UINT|INT|TEXT|FLOAT|NUMBER):", r"in \[", r"Excludes:", r"Needs:",
+                    r"^\s+(?:-\w,)?--[a-z0-9-]+ TEXT\b", r"^  ([A-Z]+) \1\b", r"^  [A-Z]+ TEXT\b", r"TEXT:"):
+            m = re.search(bad, text, re.M)
+            check(not m, f"intact {name} --help shows a parser artefact {m.group(0)!r}:\n{text}" if m else "")
+        if re.search(r"^\s+--key HEX\b", text, re.M):  # the command takes a key
+            check("INTACT_KEY" in text and "not both" in text,
+                  f"intact {name} --help does not say where the key comes from, in which order:\n{text}")
+
+
+def test_shared_short_options_mean_the_same_in_every_command():
+    meaning = {}
+    for name in commands():
+        text = help_text(name)
+        pairs = re.findall(r"^\s+(-[A-Za-z0-9]),(--[a-z][a-z0-9-]*)", text, re.M)
+        declared = set(re.findall(r"^\s+(?:-[A-Za-z0-9],)?(--[a-z][a-z0-9-]*)", text, re.M))
+        shorts = dict(pairs)
+        for short, long in pairs:
+            if name == "capture" and short in DUMPCAP_LETTERS:
+                continue
+            if short in meaning:
+                other, where = meaning[short]
+                check(other == long, f"{short} is {long} in intact {name} but {other} in intact {where}")
+            else:
+                meaning[short] = (long, name)
+        for short, long in SHARED_SHORT.items():
+            if long in declared:
+                check(shorts.get(short) == long,
+                      f"intact {name} has {long} without its short option {short} (as the other commands)")
+    check("-k" not in [s for s, _ in re.findall(r"^\s+(-[a-z]),(--[a-z-]+)", help_text("server"), re.M)],
+          "intact server still has a -k that does nothing")
+
+
+def test_handshake_timeouts_of_room_and_netcat_differ_and_say_so():
+    defaults = {}
+    for name in ("server", "client", "listen", "connect"):
+        text = " ".join(help_text(name).split())
+        m = re.search(r"--handshake-timeout DURATION=(\w+)", text)
+        check(m, f"intact {name} --help shows no default for --handshake-timeout:\n{text}")
+        defaults[name] = m.group(1)
+        other = "30s" if name in ("server", "client") else "10s"
+        check(other in text.split("--handshake-timeout", 1)[1][:300],
+              f"intact {name} --help does not say the other programs wait {other}")
+    check(defaults == {"server": "10s", "client": "10s", "listen": "30s", "connect": "30s"}, f"{defaults}")
+
+
+def key_warnings(key_text, mode):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "key")
+        with open(path, "w") as f:
+            f.write(key_text)
+        os.chmod(path, mode)
+        r = run(["mac", "--key-file", path, "x"])
+        check(r.returncode == 0, f"mac with a key of mode {oct(mode)}: exit {r.returncode}: {r.stderr!r}")
+        return [l for l in err_lines(r) if l.startswith("intact: warning: ")]
+
+
+def test_key_file_warnings_say_who_may_read_it():
+    for mode, who in ((0o640, "(readable by the group)"), (0o604, "(readable by others)"),
+                      (0o644, "(readable by the group and others)"),
+                      (0o660, "(readable and writable by the group)")):
+        w = key_warnings(KEY, mode)
+        check(len(w) == 1 and f"has mode {mode:04o} {who}; run chmod 600" in w[0], f"mode {mode:o}: {w}")
+    check(key_warnings(KEY, 0o600) == [], "a key file of mode 600 gets a warning")
+
+
+def test_a_short_key_warning_counts_bytes_in_good_grammar():
+    w = key_warnings("AB", 0o600)
+    check(any("the key is 1 byte; 16 or more" in l for l in w), f"{w}")
+    w = key_warnings("ABCD", 0o600)
+    check(any("the key is 2 bytes; 16 or more" in l for l in w), f"{w}")
+
+
+def test_a_name_is_refused_for_what_is_wrong_with_it():
+    for cmd in ("client", "server"):
+        for name, why in (("/who", "'/who' starts with '/', which marks a command"),
+                          ("*x", "starts with '*', which marks a notice"),
+                          ("a b", "'a b' has a space"), ("n" * 65, "is 65 bytes long; a name has at most 64")):
+            r = run([cmd, "--key", KEY, "--port", "1", "--name", name], input=b"")
+            lines = err_lines(r)
+            check(r.returncode == USAGE, f"{cmd} --name {name!r}: exit {r.returncode}: {lines}")
+            check(lines and why in lines[0], f"{cmd} --name {name!r} is not refused for its reason: {lines}")
+
+
 if __name__ == "__main__":
     TestRunner(globals()).main()

@@ -277,6 +277,140 @@ def test_usage_errors_exit_2():
         t.check(r.returncode == 2, f"{args}: exit {r.returncode}, expected 2; {r.stderr!r}")
 
 
+def test_exec_runs_a_command_with_the_channel_as_its_input_and_output():
+    listener = Started(["listen", "--port", "0", "--exec", "tr a-z A-Z"], subprocess.DEVNULL, subprocess.PIPE)
+    client = Started(["connect", "127.0.0.1", str(listener.port())], subprocess.PIPE, subprocess.PIPE)
+    client.p.stdin.write(b"hello, command\n")
+    client.p.stdin.close()  # tr sees its end of input when the client's CLOSE arrives
+    out = client.p.stdout.read()
+    t.check(out == b"HELLO, COMMAND\n", f"the client got {out!r} back")
+    t.check(client.wait(30) == 0, f"connect: {client.stderr()}")
+    t.check(listener.wait(30) == 0, f"listen: {listener.stderr()}")
+    t.check(listener.p.stdout.read() == b"", "the listener wrote the channel to its own output")
+
+
+def test_exec_on_the_connecting_side_and_a_failing_command_exits_1():
+    listener = Started(["listen", "--port", "0"], subprocess.PIPE, subprocess.PIPE)
+    client = Started(["connect", "127.0.0.1", str(listener.port()), "-e", "cat; exit 7"],
+                     subprocess.DEVNULL, subprocess.PIPE)
+    listener.p.stdin.write(b"echo me\n")
+    listener.p.stdin.close()
+    t.check(listener.p.stdout.read() == b"echo me\n", "cat at the client did not echo the line")
+    t.check(listener.wait(30) == 0, f"listen: {listener.stderr()}")
+    rc = client.wait(30)
+    t.check(rc == 1, f"connect exited {rc}, expected 1 for a command that exited 7: {client.stderr()}")
+    t.check("exited with status 7" in client.stderr(), f"stderr does not say why: {client.stderr()}")
+
+
+def test_exec_help_says_the_channel_is_not_encrypted():
+    for cmd in ("listen", "connect"):
+        r = t.run([cmd, "--help"])
+        text = " ".join(r.stdout.decode().split())
+        t.check("NOT encrypted" in text, f"{cmd} --help does not say --exec's channel is not encrypted")
+
+
+def test_send_only_and_recv_only_each_carry_one_direction():
+    listener = Started(["listen", "--port", "0", "--recv-only"], subprocess.PIPE, subprocess.PIPE)
+    client = Started(["connect", "127.0.0.1", str(listener.port()), "--send-only"],
+                     subprocess.PIPE, subprocess.PIPE)
+    # The listener never reads its input: it stays open, and the run still ends.
+    listener.p.stdin.write(b"never sent\n")
+    listener.p.stdin.flush()
+    client.p.stdin.write(b"one way\n")
+    client.p.stdin.close()
+    t.check(listener.p.stdout.read() == b"one way\n", "the listener did not get the client's bytes")
+    t.check(client.wait(30) == 0, f"connect: {client.stderr()}")
+    t.check(listener.wait(30) == 0, f"listen: {listener.stderr()}")
+    t.check(client.p.stdout.read() == b"", "the --send-only client wrote something")
+
+
+def test_send_only_verifies_and_discards_what_the_peer_sends():
+    listener = Started(["listen", "--port", "0"], subprocess.PIPE, subprocess.PIPE)
+    client = Started(["connect", "127.0.0.1", str(listener.port()), "--send-only"],
+                     subprocess.PIPE, subprocess.PIPE)
+    listener.p.stdin.write(b"from the listener\n")
+    listener.p.stdin.close()
+    client.p.stdin.write(b"from the client\n")
+    client.p.stdin.close()
+    t.check(listener.p.stdout.read() == b"from the client\n", "the listener did not get the bytes")
+    t.check(client.wait(30) == 0 and listener.wait(30) == 0,
+            f"exit codes: {client.stderr()} {listener.stderr()}")
+    t.check(client.p.stdout.read() == b"", "--send-only wrote the peer's bytes")
+
+
+def test_send_only_and_recv_only_together_are_a_usage_error():
+    r = t.run(["connect", "127.0.0.1", "1", "--send-only", "--recv-only"], env=KEY_ENV)
+    t.check(r.returncode == 2, f"exit {r.returncode}: {r.stderr!r}")
+
+
+def full_backlog_listener():
+    """A listening socket that never accepts, its queue full: a connect to it gets no answer."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(0)
+    fillers = []
+    for _ in range(16):
+        c = socket.socket()
+        c.settimeout(1)
+        fillers.append(c)
+        try:
+            c.connect(srv.getsockname())
+        except (socket.timeout, OSError):
+            return srv, fillers  # this one got no answer: the queue is full
+    raise AssertionError("could not fill the listen queue of a socket")
+
+
+def test_connect_timeout_w_gives_up_with_a_clear_error():
+    srv, fillers = full_backlog_listener()
+    try:
+        start = time.time()
+        client = Started(["connect", "-w", "1s", "127.0.0.1", str(srv.getsockname()[1])],
+                         subprocess.DEVNULL, subprocess.PIPE)
+        rc = client.wait(60)
+        took = time.time() - start
+    finally:
+        for c in fillers:
+            c.close()
+        srv.close()
+    t.check(rc == 1, f"exit {rc}, expected 1 (a timeout): {client.stderr()}")
+    t.check("no answer within 1 s" in client.stderr(), f"stderr: {client.stderr()}")
+    t.check(took < 50, f"-w 1s took {took:.0f}s")  # the system's own limit is over a minute
+    t.check("-w" in client.stderr(), f"the hint does not name -w: {client.stderr()}")
+
+
+def ipv6_loopback():
+    try:
+        s = socket.socket(socket.AF_INET6)
+        s.bind(("::1", 0))
+        s.close()
+        return True
+    except OSError:
+        return False
+
+
+def test_minus_6_uses_ipv6_and_minus_4_refuses_an_ipv6_address():
+    r = t.run(["connect", "-4", "::1", "9"], env=KEY_ENV)
+    t.check(r.returncode == 2, f"-4 ::1: exit {r.returncode}, expected 2: {r.stderr!r}")
+    t.check(b"::1 is an IPv6 address, and -4 asks for IPv4" in r.stderr, f"stderr: {r.stderr!r}")
+    r = t.run(["listen", "-6", "--bind", "127.0.0.1", "--port", "0"], env=KEY_ENV)
+    t.check(r.returncode == 2 and b"is an IPv4 address, and -6 asks for IPv6" in r.stderr,
+            f"listen -6 --bind 127.0.0.1: exit {r.returncode}: {r.stderr!r}")
+    if not ipv6_loopback():
+        print("(no IPv6 loopback here: the -6 transfer is not tried)")
+        return
+    listener = Started(["listen", "-6", "--port", "0"], subprocess.DEVNULL, subprocess.PIPE)
+    port = listener.port()
+    t.check(any("listening on [::1]:" in line for line in listener.err_lines),
+            f"listen -6 did not listen on ::1: {listener.err_lines}")
+    client = Started(["connect", "-6", "::1", str(port)],
+                     subprocess.PIPE, subprocess.DEVNULL)
+    client.p.stdin.write(b"over IPv6\n")
+    client.p.stdin.close()
+    t.check(listener.p.stdout.read() == b"over IPv6\n", "the bytes did not arrive over IPv6")
+    t.check(client.wait(30) == 0 and listener.wait(30) == 0,
+            f"exit codes: {client.stderr()} {listener.stderr()}")
+
+
 class Runner(t.TestRunner):
     pass
 

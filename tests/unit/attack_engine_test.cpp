@@ -437,7 +437,7 @@ TEST(TamperEngine, LogsEveryActionWithItsMessageNumber) {
   EXPECT_EQ(dups, 1);
   std::string json = format_json(LogEntry{1, Direction::client_to_server, 2, LogAction::drop, "deleted \"x\"\n"});
   EXPECT_EQ(json,
-            R"({"conn":1,"dir":"c2s","message":2,"action":"drop","detail":"deleted \"x\"\n"})");
+            R"({"v":1,"conn":1,"dir":"c2s","message":2,"action":"drop","detail":"deleted \"x\"\n"})");
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ TEST(VerdictReport, JsonLinesCarryEveryFieldWithTextEscapedAsValidJson) {
   report.verdict(r);
   EXPECT_EQ(
       out.str(),
-      "{\"event\":\"verdict\",\"connection\":1,\"format\":\"legacy\",\"direction\":\"c2s\","
+      "{\"v\":1,\"event\":\"verdict\",\"connection\":1,\"format\":\"legacy\",\"direction\":\"c2s\","
       "\"packet\":8,\"verdict\":\"genuine\",\"message\":1,\"text\":\"say \\\"hi\\\"\\n\\uFFFD\","
       "\"text_verified\":true}\n");
 }

@@ -287,8 +287,9 @@ TEST(ProgressFormat, BytesAndRatesReadAsAPersonWouldSayThem) {
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(100000), "97.66 KiB");
   EXPECT_EQ(format_bytes(1ull << 30), "1.00 GiB");
-  EXPECT_EQ(format_rate(1.5e9), "1.50 GB/s");
-  EXPECT_EQ(format_rate(999), "999.00 B/s");
+  EXPECT_EQ(format_rate(1.5 * (1ull << 30)), "1.50 GiB/s");  // the units of the sizes
+  EXPECT_EQ(format_rate(100000), "97.66 KiB/s");
+  EXPECT_EQ(format_rate(1023), "1023.00 B/s");
 }
 
 }  // namespace
