@@ -369,7 +369,7 @@ void ChatServer::handle_command(Participant& who, std::string_view line) {
     if (host) {
       shutdown("server shutting down");
     } else {
-      static_cast<Member&>(who).close(CloseCode::normal, "quit (/quit)");
+      static_cast<Member&>(who).close(CloseCode::normal, "quit");
     }
   } else {
     reply(who, "unknown command " + std::string(cmd) + "; /help lists the commands");

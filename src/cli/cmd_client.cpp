@@ -69,8 +69,9 @@ void declare_options(CLI::App& sub, ClientArgs& a) {
       "/who, /msg, /nick "
       "and /help are answered by the server.\n" +
       std::string(kKeySources) + " " + kDurations +
-      "\nExit codes: 0 ok, 1 error (cannot connect, refused, a line not sent), 2 usage or a key "
-      "that cannot be used, 3 integrity failure (wrong key at connect, or --strict), 4 the "
+      "\nExit codes: 0 ok (our close answered, or the server shut down), 1 error (cannot connect, "
+      "refused, kicked, idle timeout, a line not sent), 2 usage or a key that cannot be used, 3 "
+      "integrity failure (wrong key at connect, --strict, or the server closed for one), 4 the "
       "server's stream ended without an authenticated close.\n"
       "Example: intact client --key-file key --name alice");
 }

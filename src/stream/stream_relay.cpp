@@ -103,8 +103,15 @@ void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& o
     }
     return true;
   };
+  // Our authenticated close, then a half-close, as socat does: the peer sees
+  // our end, and may still send.
+  auto send_close = [&] {
+    std::vector<std::uint8_t> close_payload;
+    v1::encode_close(CloseCode::normal, {}, close_payload);
+    if (send_frame(v1::FrameType::close, close_payload)) ::shutdown(conn.socket(), SHUT_WR);
+  };
   if (!options.send) {  // --recv-only: nothing of ours will come; say so at once
-    if (send_frame(v1::FrameType::close, {})) ::shutdown(conn.socket(), SHUT_WR);
+    send_close();
     return;
   }
   for (;;) {
@@ -135,11 +142,7 @@ void send_direction(Connection& conn, FrameSealer& sealer, const RelayOptions& o
       conn.counters().add_sent(n);
     }
     if (eof) {
-      std::vector<std::uint8_t> close_payload;
-      v1::encode_close(CloseCode::normal, {}, close_payload);
-      if (!send_frame(v1::FrameType::close, close_payload)) return;
-      // Half-close, as socat does: the peer sees our end, and may still send.
-      ::shutdown(conn.socket(), SHUT_WR);
+      send_close();
       return;
     }
   }

@@ -78,7 +78,7 @@ def test_room_events_in_json_match_the_document():
     srv = Proc(["server", "--port", "0", "--key", KEY, "--json"])
     port = srv.port()
     alice = Proc(["client", "--port", str(port), "--key", KEY, "--name", "alice", "--json"])
-    alice.wait_for("keys confirmed", "err")
+    alice.wait_for(r'"event":"log".*keys confirmed', "out")
     alice.send("hi there\n/msg server psst\n")
     srv.wait_for(r'"event":"private_message"', "out")
     # A peer that forges, skips and replays, then cuts its stream without a CLOSE.
@@ -110,8 +110,8 @@ def test_room_events_in_json_match_the_document():
         for obj in json_lines(proc.out_lines, where):
             conforms(obj, f"chat: {obj['event']}", where)
             seen.add(obj["event"])
-    for kind in ("connect", "message", "private_message", "notice", "integrity_failure", "gap",
-                 "replay", "truncated", "disconnect", "refused"):
+    for kind in ("listening", "log", "connect", "message", "private_message", "notice", "integrity_failure",
+                 "gap", "replay", "truncated", "disconnect", "refused"):
         check(kind in seen, f"no {kind} event was written (the test did not reach it): {sorted(seen)}")
 
 

@@ -168,7 +168,7 @@ def test_server_console_replies_go_above_its_prompt():
         bob.wait_for(r"^server: \(private\) psst$", "out")
         typed("/kick bob")
         keys("Enter")
-        check(bob.wait(15) == 0, "bob, kicked, gets an authenticated close")
+        check(bob.wait(15) == 1, "bob, kicked, gets an authenticated close with code kicked: exit 1")
         s = wait_screen(lambda s: "bob left" in s and last_row(s) == "server>", "bob's leaving")
         check(not any(l.count("server>") > 1 for l in rows(s)), f"one prompt a line: {rows(s)}")
     finally:
