@@ -98,7 +98,7 @@ Key load_key(const KeySource& source, std::vector<std::string>* warnings) {
     key = Key::from_hex(*source.hex, "--key");
   } else if (source.file) {
     key = read_key_file(*source.file, warnings);
-  } else if (const char* env = std::getenv("INTACT_KEY"); env != nullptr && *env != '\0') {
+  } else if (const char* env = std::getenv(kKeyEnvironment); env != nullptr && *env != '\0') {
     key = Key::from_hex(env, "INTACT_KEY");
   } else {
     throw Error(Failure::bad_key, "no key given. intact needs the pre-shared key both sides agreed on:\n"

@@ -14,6 +14,10 @@
 
 namespace intact::cli {
 
+// The environment variable a key may come from. A command intact starts
+// (--exec) does not inherit it.
+inline constexpr const char* kKeyEnvironment = "INTACT_KEY";
+
 // Where the command line said to take the key from. Exactly one source is used:
 // --key, then --key-file, then the INTACT_KEY environment variable.
 struct KeySource {

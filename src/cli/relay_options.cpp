@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/key_source.hpp"
 #include "intact/failure.hpp"
 #include "stream/child_process.hpp"
 
@@ -58,7 +59,7 @@ stream::RelayOptions RelayArgs::relay(v1::Role role) const {
 Failure run_relay(int socket_fd, const Key& key, stream::RelayOptions relay, const std::string& exec) {
   if (exec.empty()) return stream::relay_stream(socket_fd, key, relay);
   stream::close_on_exec(socket_fd);
-  stream::ChildProcess child(exec);
+  stream::ChildProcess child(exec, {kKeyEnvironment});
   relay.input_fd = child.from_child();
   relay.output_fd = child.to_child();
   relay.input_name = "the output of --exec's command";

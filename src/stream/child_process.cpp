@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "intact/failure.hpp"
 
@@ -22,7 +23,16 @@ void close_fd(int& fd) noexcept {
 }
 }  // namespace
 
-ChildProcess::ChildProcess(const std::string& command) {
+ChildProcess::ChildProcess(const std::string& command, const std::vector<std::string>& withheld) {
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    bool keep = true;
+    for (const auto& name : withheld)
+      if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=') keep = false;
+    if (keep) env.push_back(*e);
+  }
+  env.push_back(nullptr);
   int in[2], out[2];  // in: we write, the command reads; out: the command writes, we read
   if (::pipe2(in, O_CLOEXEC) != 0)
     throw Error(Failure::io, std::string("cannot create a pipe for --exec: ") + std::strerror(errno));
@@ -48,7 +58,7 @@ ChildProcess::ChildProcess(const std::string& command) {
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, static_cast<short>(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
   const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
-  int err = ::posix_spawn(&pid_, "/bin/sh", &actions, &attr, const_cast<char* const*>(argv), environ);
+  int err = ::posix_spawn(&pid_, "/bin/sh", &actions, &attr, const_cast<char* const*>(argv), env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(in[0]);

@@ -13,13 +13,16 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace intact::stream {
 
 class ChildProcess {
  public:
-  // Starts the command; throws intact::Error (Failure::io) if it cannot.
-  explicit ChildProcess(const std::string& command);
+  // Starts the command with our environment but for the variables named in
+  // `withheld` (the key's: a command on an unencrypted channel must not be
+  // able to print it); throws intact::Error (Failure::io) if it cannot.
+  ChildProcess(const std::string& command, const std::vector<std::string>& withheld);
   ~ChildProcess();  // a child never waited for is terminated and reaped
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -302,6 +302,17 @@ def test_exec_on_the_connecting_side_and_a_failing_command_exits_1():
     t.check("exited with status 7" in client.stderr(), f"stderr does not say why: {client.stderr()}")
 
 
+def test_exec_does_not_hand_the_key_to_the_command():
+    # The channel is not encrypted: a command that prints its environment must not put the key on it.
+    listener = Started(["listen", "--port", "0", "--exec", "env"], subprocess.DEVNULL, subprocess.PIPE,
+                       env={"INTACT_TEST_MARK": "passed-on"})
+    client = Started(["connect", "127.0.0.1", str(listener.port())], subprocess.DEVNULL, subprocess.PIPE)
+    out = client.p.stdout.read().decode()
+    t.check(client.wait(30) == 0 and listener.wait(30) == 0, f"{client.stderr()} {listener.stderr()}")
+    t.check("INTACT_TEST_MARK=passed-on" in out, f"the command did not get the rest of the environment: {out!r}")
+    t.check("INTACT_KEY" not in out and t.KEY not in out, "the command's environment holds the key")
+
+
 def test_exec_help_says_the_channel_is_not_encrypted():
     for cmd in ("listen", "connect"):
         r = t.run([cmd, "--help"])
