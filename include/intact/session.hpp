@@ -81,8 +81,10 @@ struct Event {
   // closed: the peer's typed reason (the lab's end of stream is `normal`).
   CloseCode close_code = CloseCode::normal;
   // protocol_error with Failure::format_mismatch: the format the peer's first
-  // bytes were recognised as (the lab's, or v1 seen by a lab-format session);
-  // nullopt when they are neither (another intact version, garbage).
+  // bytes were recognised as by the one sniffer: v1 seen by a lab-format
+  // session; for a v1 session, `legacy` for anything that is no intact hello
+  // (the lab's format, or garbage, which the sniffer cannot tell apart);
+  // nullopt for another intact version.
   std::optional<WireFormat> peer_format;
   std::string detail;  // a human-readable reason for failures, closes and errors
 };
@@ -112,6 +114,12 @@ class Session {
   // Queues the authenticated close with its typed code and a text for people
   // (cut to 256 bytes); a no-op in the legacy format, which has none.
   virtual void close(CloseCode code = CloseCode::normal, std::string_view reason = {}) = 0;
+
+  // The handshake deadline passed: a v1 server still waiting for the peer's
+  // hello answers with its hello's opening, as it does for bytes that are no
+  // hello (docs/protocol.md, "Format mismatch"), so a lab-format client that
+  // never spoke learns what it is talking to. Nothing for others.
+  virtual void handshake_timed_out() {}
 
   virtual bool established() const noexcept = 0;
   // True once no further event can come: the peer closed, the stream ended, or a fatal error.

@@ -7,6 +7,7 @@
 // not valid UTF-8, as visible escapes (\x1B, \u202E). It never drops information.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -34,5 +35,9 @@ bool is_bidi_control(char32_t cp) noexcept;
 // `text` as the body of a JSON string (without the quotes): escapes quotes,
 // backslashes and control characters; invalid UTF-8 bytes become U+FFFD.
 std::string json_escape(std::string_view text);
+
+// A duration for people, in the style of the command line's values: whole
+// seconds as "10 s", anything else as "1500 ms".
+std::string duration_text(std::chrono::milliseconds d);
 
 }  // namespace intact

@@ -55,6 +55,10 @@ class V1Session final : public Session {
   void send_notice(std::string_view text) override;
   void close(CloseCode code = CloseCode::normal, std::string_view reason = {}) override;
 
+  void handshake_timed_out() override {
+    if (state_ == State::hello) answer_format_mismatch();
+  }
+
   bool established() const noexcept override { return state_ == State::established; }
   bool finished() const noexcept override { return state_ == State::finished; }
   std::string_view peer_name() const noexcept override { return peer_name_; }

@@ -214,7 +214,7 @@ MatrixCell run_cell(const AttackRow& row, WireFormat format, const Key& key,
   });
   io.run_for(options.cell_timeout);
   if (!done) {
-    cell.error = "timed out after " + std::to_string(options.cell_timeout.count()) + " ms";
+    cell.error = "timed out after " + duration_text(options.cell_timeout);
   }
   const EndpointLog& receiver = row.reflected ? run.client_log : run.server_log;
   cell.reported = receiver.reported;

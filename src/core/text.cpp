@@ -94,4 +94,10 @@ std::string json_escape(std::string_view text) {
   return out;
 }
 
+std::string duration_text(std::chrono::milliseconds d) {
+  auto ms = d.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms) + " ms";
+}
+
 }  // namespace intact

@@ -1,5 +1,7 @@
 #include "driver/session_driver.hpp"
 
+#include "intact/text.hpp"
+
 #include <algorithm>
 
 namespace intact::driver {
@@ -205,9 +207,6 @@ TimePoint SessionDriver::deadline() const noexcept {
   return d;
 }
 
-namespace {
-std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
-}  // namespace
 
 void SessionDriver::on_timer(TimePoint now) {
   now_ = now;
@@ -218,19 +217,23 @@ void SessionDriver::on_timer(TimePoint now) {
     return;
   }
   if (!established_ && now >= started_ + limits_.handshake_timeout) {
-    end(Failure::timeout, "no handshake within " + ms(limits_.handshake_timeout) +
-                              " (a peer that connects and never speaks, or not an intact peer)");
+    // What the session answers (a server's hello opening) is flushed, linger-bound.
+    session_.handshake_timed_out();
+    fail(Failure::timeout,
+         "no handshake within " + duration_text(limits_.handshake_timeout) +
+             " (a peer that connects and never speaks, or not an intact peer)",
+         now);
     return;
   }
   if (closing_ && !write_shut_) {
     if (now >= std::max(closing_since_, last_write_) + limits_.flush_timeout) {
-      end(Failure::io, "the peer read nothing for " + ms(limits_.flush_timeout) + "; " +
+      end(Failure::io, "the peer read nothing for " + duration_text(limits_.flush_timeout) + "; " +
                            std::to_string(queued_bytes()) + " bytes were never sent");
     }
     return;
   }
   if (closing_ && now >= std::max(closing_since_, last_write_) + limits_.linger)
-    end(Failure::io, "closed (the peer did not answer our close within " + ms(limits_.linger) + ")");
+    end(Failure::io, "closed (the peer did not answer our close within " + duration_text(limits_.linger) + ")");
 }
 
 bool SessionDriver::idle_due(TimePoint now) {

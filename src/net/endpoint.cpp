@@ -8,6 +8,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "intact/failure.hpp"
+#include "intact/text.hpp"
 
 namespace intact::net {
 
@@ -21,12 +22,6 @@ std::string host_port(const std::string& host, std::uint16_t port) {
   bool v6 = host.find(':') != std::string::npos && host.front() != '[';
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
-std::string whole_ms(std::chrono::milliseconds d) {
-  auto ms = d.count();
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
-  return std::to_string(ms) + " ms";
-}
-
 // Resolves as the family asks; an address literal of the other family is a
 // usage error, said as such, rather than a resolver's "Host not found".
 tcp::resolver::results_type resolve(tcp::resolver& resolver, const std::string& h, std::uint16_t port,
@@ -129,7 +124,7 @@ tcp::socket connect_blocking(asio::io_context& io, const std::string& host, std:
     io.restart();
     if (timed_out)
       throw Error(Failure::timeout,
-                  "cannot connect to " + host_port(h, port) + ": no answer within " + whole_ms(timeout));
+                  "cannot connect to " + host_port(h, port) + ": no answer within " + duration_text(timeout));
   }
   if (ec) throw Error(Failure::io, "cannot connect to " + host_port(h, port) + ": " + ec.message());
   socket.set_option(tcp::no_delay(true), ec);

@@ -235,6 +235,17 @@ def test_a_v1_server_answers_lab_bytes_with_its_hello_opening_and_a_legacy_clien
     check(any_line(c.err_lines, DROP_LEGACY), f"the client names the fix: {c.err_lines}")
 
 
+def test_a_silent_legacy_client_learns_at_the_handshake_deadline_that_the_server_speaks_v1():
+    # A person who has not typed yet when the server's handshake timeout passes.
+    srv = Proc(["server", "--port", "0", "--key", KEY, "--handshake-timeout", "1s"])
+    port = srv.port()
+    c = Proc(["client", "--legacy", "--port", str(port), "--key", KEY])  # stdin open, nothing sent
+    rc = c.wait(20)
+    check(rc == 1, f"a silent --legacy client facing a v1 server exits 1, got {rc}: {c.err_lines}")
+    check(any_line(c.err_lines, DROP_LEGACY), f"the client names the fix: {c.err_lines}")
+    srv.wait_for(r"no handshake within 1 s", "any")
+
+
 def test_a_v1_client_facing_the_labs_server_exits_1_with_the_hint():
     lab = lab_peer.LabServer(LAB_KEY)
 

@@ -85,9 +85,27 @@ TEST(SessionDriver, ASilentPeerEndsAtTheHandshakeDeadlineAndNotBefore) {
   d.on_timer(t0 + milliseconds(999));
   EXPECT_FALSE(d.ended());
   d.on_timer(t0 + milliseconds(1000));
+  // A server answers a peer that never sent its hello with its hello's opening
+  // (a lab-format client learns it faces v1), and ends once that is written.
+  std::vector<std::uint8_t> out;
+  d.take_output(out);
+  std::vector<std::uint8_t> opening(v1::kMagic.begin(), v1::kMagic.end());
+  opening.push_back(v1::kVersion);
+  EXPECT_EQ(out, opening);
+  d.wrote(out.size(), t0 + milliseconds(1001));
   ASSERT_TRUE(d.ended());
   EXPECT_EQ(d.disconnect().failure, Failure::timeout);
-  EXPECT_NE(d.disconnect().detail.find("no handshake within 1000 ms"), std::string::npos);
+  EXPECT_NE(d.disconnect().detail.find("no handshake within 1 s"), std::string::npos) << d.disconnect().detail;
+}
+
+TEST(SessionDriver, AServerWhosePeerTakesNotItsAnswerToSilenceEndsAtTheLinger) {
+  V1Session s(kKey, role(v1::Role::server));
+  SessionDriver d(s, limits(), t0);
+  d.on_timer(t0 + milliseconds(1000));
+  ASSERT_FALSE(d.ended());
+  d.on_timer(d.deadline());
+  ASSERT_TRUE(d.ended());
+  EXPECT_EQ(d.disconnect().failure, Failure::timeout);
 }
 
 TEST(SessionDriver, AWrongKeyEndsBothSidesAsAKeyMismatchAfterOurConfirmIsWritten) {
