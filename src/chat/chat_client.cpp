@@ -240,7 +240,9 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
       break;
     case EventKind::closed:
       if (!input_ended_) {
-        out_.notice("the server closed the connection" + (e.detail.empty() ? std::string() : ": " + e.detail));
+        // A v1 close carries the server's reason; the lab's format has none (its end of stream is all).
+        bool reason = !e.detail.empty() && c.session().format() == WireFormat::v1;
+        out_.notice("the server closed the connection" + (reason ? ": " + e.detail : std::string()));
       }
       // The exit comes from the server's typed code, never from its text:
       // shutdown or a normal close 0; kicked, idle, refused 1; strict, integrity 3.
