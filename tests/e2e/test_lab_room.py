@@ -174,6 +174,25 @@ def pipe_content(fd):
     return int.from_bytes(buf, sys.byteorder)
 
 
+def feed_until_it_exits(proc, chunk):
+    """Writes chunk after chunk into proc's standard input until it exits; returns the running
+    count of bytes written (a one-element list) and the feeding thread."""
+    written = [0]
+
+    def feed():
+        try:
+            while proc.p.poll() is None:
+                proc.p.stdin.write(chunk)
+                proc.p.stdin.flush()
+                written[0] += len(chunk)
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    return written, feeder
+
+
 def test_ctrl_c_ends_a_client_at_once_when_the_server_has_stopped_reading():
     srv = Proc(["server", "--port", "0", "--key", KEY])
     port = srv.port()
@@ -184,20 +203,7 @@ def test_ctrl_c_ends_a_client_at_once_when_the_server_has_stopped_reading():
         os.kill(srv.p.pid, signal.SIGSTOP)
         try:
             line = "y" * 1000 + "\n"
-            written = [0]
-
-            def feed():
-                chunk = (line * 64).encode()
-                try:
-                    while c.p.poll() is None:
-                        c.p.stdin.write(chunk)
-                        c.p.stdin.flush()
-                        written[0] += len(chunk)
-                except (BrokenPipeError, OSError, ValueError):
-                    pass
-
-            feeder = threading.Thread(target=feed, daemon=True)
-            feeder.start()
+            written, feeder = feed_until_it_exits(c, (line * 64).encode())
             # The condition, not a guess: more input has left the pipe than the kernel holds
             # on the connection (and than the client's 64 KiB read buffer): lines wait in the
             # client's own queue, for a server that does not read.
@@ -229,19 +235,7 @@ def test_ctrl_c_ends_intact_connect_at_once_when_the_listener_has_stopped_readin
     c.wait_for(r"^ready$", "out")
     os.kill(listener.p.pid, signal.SIGSTOP)
     try:
-        written = [0]
-
-        def feed():
-            chunk = b"z" * 65536
-            try:
-                while c.p.poll() is None:
-                    c.p.stdin.write(chunk)
-                    written[0] += len(chunk)
-            except (BrokenPipeError, OSError, ValueError):
-                pass
-
-        feeder = threading.Thread(target=feed, daemon=True)
-        feeder.start()
+        written, feeder = feed_until_it_exits(c, b"z" * 65536)
         stdin_fd = c.p.stdin.fileno()
         # It holds a buffer it cannot write (its kernel buffers are full): it is blocked.
         wait_until(lambda: written[0] - pipe_content(stdin_fd) - kernel_queued(port) > 16 << 10,
