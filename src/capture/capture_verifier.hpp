@@ -9,13 +9,29 @@
 // type opens protocol v1, anything else is the lab's format) and hands the
 // bytes to a StreamObserver. It never decides a verdict itself: the
 // core does; it only maps the core's events to the words an investigator
-// reads. Memory is bounded per connection, and a finished connection keeps
-// none of its bytes (only its address pair, for a bounded while). verify_capture_file() runs it
-// over a pcap or pcapng file.
+// reads. A finished connection keeps none of its bytes (only its address pair,
+// for a bounded while). verify_capture_file() runs it over a pcap or pcapng file.
+//
+// Memory is bounded by stated figures, whatever the capture's size or shape, and
+// the verifier counts what it holds (CaptureStats::held_bytes, peak_held_bytes):
+// - per direction: segments waiting behind a hole, at most max_out_of_order
+//   (4 MiB) counting kSegmentOverhead (128) bytes per segment besides its payload
+//   (tcp_reassembler.hpp); the observer's buffer, at most a hello, one maximal
+//   frame and one 64 KiB chunk (kMaxObserverHeldPerDirection, stream_observer.hpp);
+// - connections: at most max_connections (4,096) tracked at once, each counted at
+//   a fixed cost (its state, table entries, MAC contexts) plus the bytes it holds;
+// - in all: at most max_held_bytes (32 MiB), the bound held_bytes never passes:
+//   before each segment the verifier makes room for the largest growth one segment
+//   can cause (one connection's maximum plus the delivery buffer).
+// Past a bound, the connection idle the longest is given up (or, for the first
+// two, the direction): what it had not yet verified is reported as the verdict
+// `over_limit` ("not verified: over the limit"), counted in connections_over_limit
+// and segments_over_limit; nothing is dropped silently.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +59,7 @@ enum class Verdict : std::uint8_t {
   truncated,   // the stream ended without an authenticated close, or inside a message
   malformed,   // the bytes are not the protocol: verification of that side stops
   incomplete,  // the capture lacks bytes of the stream (lost packets): verification stops
+  over_limit,  // not verified: over the limit (a memory bound): verification of it stops
 };
 
 std::string_view verdict_name(Verdict v) noexcept;
@@ -84,11 +101,21 @@ class VerdictSink {
 
 using intact::FormatChoice;  // detect (intact/wire_sniff.hpp), v1, legacy
 
+inline constexpr std::size_t kDefaultMaxConnections = 4096;
+inline constexpr std::size_t kDefaultMaxHeldBytes = 32u << 20;  // 32 MiB
+
 struct VerifyOptions {
   FormatChoice format = FormatChoice::detect;
   std::optional<std::uint16_t> port;  // only connections with this port at either end
-  std::size_t max_out_of_order = kDefaultMaxOutOfOrder;
+  std::size_t max_out_of_order = kDefaultMaxOutOfOrder;  // per direction
+  std::size_t max_connections = kDefaultMaxConnections;  // tracked at once (at least 1)
+  // In all; raised to min_held_bytes(max_out_of_order) if below it, so that one
+  // connection at its largest always fits.
+  std::size_t max_held_bytes = kDefaultMaxHeldBytes;
 };
+
+// The smallest total bound the verifier accepts with that per-direction bound.
+std::size_t min_held_bytes(std::size_t max_out_of_order) noexcept;
 
 struct CaptureStats {
   std::uint64_t packets = 0;
@@ -98,6 +125,18 @@ struct CaptureStats {
   std::uint64_t connections = 0;            // TCP connections seen (after the port filter)
   std::uint64_t connections_with_data = 0;  // ... that carried bytes, and were verified
   std::string link_type;
+  // The verifier's own accounting of the memory it holds (bytes buffered, plus the
+  // fixed costs stated in the header comment); never above max_held_bytes.
+  std::uint64_t held_bytes = 0;
+  std::uint64_t peak_held_bytes = 0;
+  std::uint64_t max_held_bytes = 0;      // the bound in force
+  std::uint64_t open_connections = 0;    // tracked now
+  std::uint64_t peak_open_connections = 0;
+  std::uint64_t max_connections = 0;     // the bound in force
+  // Connections given up past a bound (with or without data), and their segments
+  // that carried bytes afterwards: not verified, over the limit.
+  std::uint64_t connections_over_limit = 0;
+  std::uint64_t segments_over_limit = 0;
 };
 
 class CaptureVerifier {
@@ -114,6 +153,9 @@ class CaptureVerifier {
   const CaptureStats& stats() const noexcept { return stats_; }
   CaptureStats& stats() noexcept { return stats_; }
 
+  // Address pairs of connections already judged are remembered, oldest first, at most this many.
+  static constexpr std::size_t kRememberedClosed = 16384;
+
  private:
   struct Connection;
   using Key4 = std::pair<TcpEndpoint, TcpEndpoint>;
@@ -126,17 +168,31 @@ class CaptureVerifier {
   void report(Connection& c, Observation& o, std::uint64_t packet);
   void report_hole(Connection& c, std::size_t dir, std::uint64_t packet);
   void announce(Connection& c);
-  void release(Connection& c);
+  void release(Connection& c, bool over_limit = false);
+  void feed_chunks(Connection& c, std::size_t dir, std::span<const std::uint8_t> bytes,
+                   std::uint64_t packet);
+  bool make_room(Connection& c, std::size_t dir, std::size_t payload, std::uint64_t packet);
+  void give_up(Connection& c, std::uint64_t packet, const std::string& why);
+  void report_over_limit(Connection& c, std::size_t dir, std::uint64_t packet,
+                         const std::string& why);
+  std::size_t held_of(const Connection& c) const noexcept;
+  void account(Connection* c);  // brings held_bytes up to date (with c's current holding)
+  std::size_t held_total() const noexcept;
 
   const Key& psk_;
   VerifyOptions options_;
   VerdictSink& sink_;
   CaptureStats stats_;
   std::map<Key4, std::unique_ptr<Connection>> connections_;  // open ones only
-  // Address pairs of connections already judged, oldest first, at most kRememberedClosed.
-  static constexpr std::size_t kRememberedClosed = 65536;
-  std::map<Key4, std::uint64_t> closed_;  // -> when it closed (a generation number)
+  std::list<Connection*> idle_order_;  // open ones, the one idle the longest first
+  struct Closed {
+    std::uint64_t generation = 0;  // when it closed
+    bool over_limit = false;       // given up past a bound, not judged to its end
+  };
+  std::map<Key4, Closed> closed_;
   std::deque<std::pair<Key4, std::uint64_t>> closed_order_;
+  std::size_t held_connections_ = 0;  // the sum of what each open connection was last counted at
+  std::size_t connection_max_ = 0;    // the most one connection can hold
   std::uint64_t closed_generation_ = 0;
   std::uint64_t next_id_ = 1;
   std::vector<std::uint8_t> scratch_;

@@ -1,6 +1,7 @@
 #include "capture/stream_observer.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "intact/handshake.hpp"
 
@@ -53,14 +54,30 @@ V1Observer::V1Observer(const Key& psk) : psk_(psk) {}
 
 void V1Observer::feed(Direction d, std::span<const std::uint8_t> bytes) {
   Side& s = side(d);
-  if (s.stage == Stage::stopped) return;  // nothing more can be judged: do not buffer it
+  if (s.stage == Stage::stopped) {  // nothing more can be judged: do not buffer it
+    if (s.high_water > 0) {
+      s.in = InputBuffer{};  // what the last poll() handed out is no longer in use
+      s.high_water = 0;
+    }
+    return;
+  }
   s.in.append(bytes);
+  s.high_water = std::max(s.high_water, s.in.size());
 }
 
 void V1Observer::feed_eof(Direction d) { side(d).eof = true; }
 
+std::size_t V1Observer::held_bytes() const noexcept {
+  return sides_[0].high_water + sides_[1].high_water + client_hello_.capacity() +
+         server_hello_.capacity();
+}
+
 Observation V1Observer::stop_both(Direction d, EventKind kind, std::string detail) {
-  for (auto& s : sides_) s.stage = Stage::stopped;
+  for (auto& s : sides_) {
+    s.stage = Stage::stopped;
+    s.in = InputBuffer{};  // nothing of it is handed out: the observation carries words only
+    s.high_water = 0;
+  }
   Observation o;
   o.direction = d;
   o.event.kind = kind;
@@ -89,12 +106,28 @@ std::optional<Observation> V1Observer::poll_hellos() {
                          client ? "the connection ended before the client's hello was complete"
                                 : "the connection ended before the server answered the hello");
       }
-      if (s.in.size() > kMaxBeforeHandshake) {
-        return stop_both(dirs[i], EventKind::protocol_error, "too many bytes before the handshake");
-      }
     }
   }
-  if (!ready) return std::nullopt;
+  if (!ready) {
+    // A side whose hello is complete waits for the other's; it has no business sending
+    // more than a hello and one maximal frame before it: past that it is not held.
+    for (int i = 0; i < 2; ++i) {
+      Side& s = side(dirs[i]);
+      if (s.in.size() <= kMaxBeforeHandshake) continue;
+      bool client = i == 0;
+      Observation o = stop_both(
+          dirs[i], EventKind::protocol_error,
+          "not verified: over the limit: " + std::to_string(s.in.size()) + " bytes of the " +
+              (client ? "connecting" : "accepting") + " side arrived before the " +
+              (client ? "accepting" : "connecting") + " side's hello, more than the " +
+              std::to_string(kMaxBeforeHandshake) +
+              " (a hello and one maximal frame) held while waiting for it; without both hellos "
+              "the keys cannot be derived, so neither direction is verified");
+      o.over_limit = true;
+      return o;
+    }
+    return std::nullopt;
+  }
   Side& c = side(Direction::client_to_server);
   Side& s = side(Direction::server_to_client);
   client_hello_.assign(c.in.data().begin(), c.in.data().begin() + v1::kHelloSize);
@@ -219,6 +252,12 @@ void LegacyObserver::feed(Direction d, std::span<const std::uint8_t> bytes) {
   if (s.done) return;
   s.session.feed(bytes);
   s.shadow.append(bytes);
+  s.high_water = std::max(s.high_water, s.shadow.size());
+}
+
+std::size_t LegacyObserver::held_bytes() const noexcept {
+  // The session's own buffer holds the same bytes as the shadow: count both.
+  return 2 * (sides_[0].high_water + sides_[1].high_water);
 }
 
 void LegacyObserver::feed_eof(Direction d) {

@@ -9,7 +9,12 @@
 // LegacySession per direction. Neither re-implements framing or verification,
 // neither ever reports unverified bytes as a message: bytes shown for a
 // modified or replayed frame travel separately, marked as captured, not trusted.
-// Buffers are bounded by one maximal frame plus one fed chunk per direction.
+// Buffers are bounded by one maximal frame plus one fed chunk per direction
+// (kMaxObserverHeldPerDirection, when fed at most kMaxFeed bytes at a time and
+// polled until nullopt in between, as the capture verifier does): before the
+// handshake, a side that has sent its hello and one maximal frame while the other
+// side's hello is still missing is stopped as over the limit (Observation::over_limit),
+// instead of being buffered. held_bytes() says how much an observer holds.
 #pragma once
 
 #include <array>
@@ -31,6 +36,13 @@ using intact::Direction;
 
 // Bytes of a not-genuine frame shown to the investigator are cut to this many.
 inline constexpr std::size_t kMaxShownUnverified = 4096;
+// The most a caller should feed at once (the capture verifier's chunk).
+inline constexpr std::size_t kMaxFeed = 64 * 1024;
+// What an observer holds per direction at most, fed kMaxFeed at a time: v1, a
+// hello and one maximal frame (1 MiB payload) plus one chunk; the lab's format
+// holds less (two copies of one 64 KiB message).
+inline constexpr std::size_t kMaxObserverHeldPerDirection =
+    v1::kHelloSize + v1::kFrameOverhead + v1::kMaxPayload + kMaxFeed;
 
 struct Observation {
   Direction direction = Direction::client_to_server;
@@ -44,6 +56,9 @@ struct Observation {
   // modified or replayed: the payload as captured (at most kMaxShownUnverified
   // bytes). Its tag did not verify, or it was a repeat: never to be trusted.
   std::vector<std::uint8_t> captured_payload;
+  // The observer stopped this connection because holding more would pass its
+  // bound (kMaxObserverHeldPerDirection): what follows is not verified.
+  bool over_limit = false;
 };
 
 class StreamObserver {
@@ -55,6 +70,9 @@ class StreamObserver {
   // That direction will carry nothing more (FIN, reset, or the capture ended).
   virtual void feed_eof(Direction d) = 0;
   virtual std::optional<Observation> poll() = 0;
+  // Bytes the observer holds in its buffers (their high-water mark, which is
+  // what they keep allocated), at most kMaxObserverHeldPerDirection per direction.
+  virtual std::size_t held_bytes() const noexcept { return 0; }
 };
 
 class V1Observer final : public StreamObserver {
@@ -66,11 +84,13 @@ class V1Observer final : public StreamObserver {
   void feed(Direction d, std::span<const std::uint8_t> bytes) override;
   void feed_eof(Direction d) override;
   std::optional<Observation> poll() override;
+  std::size_t held_bytes() const noexcept override;
 
  private:
   enum class Stage { hello, confirm, frames, stopped };
   struct Side {
     InputBuffer in;
+    std::size_t high_water = 0;  // the most `in` held: what its buffer keeps allocated
     bool eof = false;
     Stage stage = Stage::hello;
     std::optional<FrameReceiver> rx;
@@ -95,11 +115,13 @@ class LegacyObserver final : public StreamObserver {
   void feed(Direction d, std::span<const std::uint8_t> bytes) override;
   void feed_eof(Direction d) override;
   std::optional<Observation> poll() override;
+  std::size_t held_bytes() const noexcept override;
 
  private:
   struct Side {
     explicit Side(const Key& psk) : session(psk) {}
     LegacySession session;
+    std::size_t high_water = 0;  // the most `shadow` held (the session's buffer holds as much)
     // The same bytes again, cut with the same legacy::find_boundary, so that a
     // message that fails its check can be shown as captured.
     InputBuffer shadow;

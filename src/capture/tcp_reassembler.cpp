@@ -49,18 +49,24 @@ void TcpReassembler::add(std::uint32_t seq, bool syn, bool fin, bool rst,
         next_ += payload.size();
       } else {
         auto key = static_cast<std::uint64_t>(at);
-        auto& slot = waiting_[key];
-        if (slot.size() < payload.size()) {  // keep the longest copy of a retransmission
-          waiting_bytes_ += payload.size() - slot.size();
-          slot.assign(payload.begin(), payload.end());
-        }
-        if (waiting_bytes_ > max_out_of_order_) {
-          // Give up on this direction rather than grow without limit; keep only where it stopped.
-          overflowed_ = true;
-          overflow_hole_ = Hole{next_, waiting_.begin()->first - next_, waiting_bytes_};
-          waiting_.clear();
-          waiting_bytes_ = 0;
-          return;
+        auto found = waiting_.find(key);
+        std::size_t have = found == waiting_.end() ? 0 : found->second.size();
+        if (have < payload.size()) {  // keep the longest copy of a retransmission
+          std::size_t grow = payload.size() - have + (found == waiting_.end() ? kSegmentOverhead : 0);
+          if (waiting_bytes_ + grow > max_out_of_order_) {
+            // Give up on this direction rather than grow past the bound (this segment is
+            // not kept); remember only where it stopped.
+            overflowed_ = true;
+            std::uint64_t first = waiting_.empty() ? key : std::min(key, waiting_.begin()->first);
+            overflow_hole_ = Hole{next_, first - next_, waiting_payload_ + payload.size() - have};
+            waiting_.clear();
+            waiting_bytes_ = 0;
+            waiting_payload_ = 0;
+            return;
+          }
+          waiting_bytes_ += grow;
+          waiting_payload_ += payload.size() - have;
+          waiting_[key].assign(payload.begin(), payload.end());
         }
       }
     }
@@ -82,7 +88,8 @@ void TcpReassembler::deliver_waiting(std::vector<std::uint8_t>& out) {
     } else {
       duplicate_bytes_ += bytes.size();
     }
-    waiting_bytes_ -= bytes.size();
+    waiting_bytes_ -= bytes.size() + kSegmentOverhead;
+    waiting_payload_ -= bytes.size();
     waiting_.erase(it);
   }
 }
@@ -90,7 +97,7 @@ void TcpReassembler::deliver_waiting(std::vector<std::uint8_t>& out) {
 std::optional<TcpReassembler::Hole> TcpReassembler::hole() const {
   if (overflow_hole_) return overflow_hole_;
   if (!waiting_.empty()) {
-    return Hole{next_, waiting_.begin()->first - next_, waiting_bytes_};
+    return Hole{next_, waiting_.begin()->first - next_, waiting_payload_};
   }
   if (fin_at_ && next_ < *fin_at_) return Hole{next_, *fin_at_ - next_, 0};
   if (highest_seen_ > next_) return Hole{next_, highest_seen_ - next_, 0};

@@ -5,8 +5,12 @@
 // out-of-order segments wait for the bytes before them, and retransmitted or
 // overlapping bytes are delivered once (the first copy captured wins). It never
 // guesses across a hole: bytes after missing ones wait, and when the capture
-// ends with a hole, hole() says where. Waiting bytes are bounded
-// (max_out_of_order); past that bound the direction is abandoned, and says so.
+// ends with a hole, hole() says where. The memory of waiting segments is
+// bounded (max_out_of_order): each one counts its payload plus kSegmentOverhead
+// bytes (its map node, vector and allocator header), so a flood of 1-byte
+// segments meets the bound as surely as a few large ones. A segment that would
+// take the waiting memory past the bound is not kept: the direction is
+// abandoned there (overflowed()), and says so. held_bytes() never exceeds the bound.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +22,8 @@
 namespace intact::capture {
 
 inline constexpr std::size_t kDefaultMaxOutOfOrder = 4u << 20;  // 4 MiB per direction
+// What one waiting segment costs beyond its payload, as counted against the bound.
+inline constexpr std::size_t kSegmentOverhead = 128;
 
 class TcpReassembler {
  public:
@@ -42,6 +48,11 @@ class TcpReassembler {
   bool overflowed() const noexcept { return overflowed_; }
   std::uint64_t delivered() const noexcept { return next_; }
   std::uint64_t duplicate_bytes() const noexcept { return duplicate_bytes_; }
+  // The memory of the segments waiting behind a hole, as counted against the
+  // bound: their payload plus kSegmentOverhead each. At most max_out_of_order.
+  std::size_t held_bytes() const noexcept { return waiting_bytes_; }
+  std::size_t waiting_segments() const noexcept { return waiting_.size(); }
+  std::size_t max_out_of_order() const noexcept { return max_out_of_order_; }
 
   struct Hole {
     std::uint64_t offset;   // stream offset of the first byte the capture lacks
@@ -62,7 +73,8 @@ class TcpReassembler {
   std::uint32_t base_ = 0;  // sequence number of stream offset 0
   std::uint64_t next_ = 0;  // next stream offset to deliver
   std::map<std::uint64_t, std::vector<std::uint8_t>> waiting_;
-  std::size_t waiting_bytes_ = 0;
+  std::size_t waiting_bytes_ = 0;    // payload + kSegmentOverhead per segment
+  std::size_t waiting_payload_ = 0;  // payload only (Hole::waiting)
   std::optional<std::uint64_t> fin_at_;
   std::uint64_t highest_seen_ = 0;  // one past the highest recorded byte or FIN
   bool reset_ = false;

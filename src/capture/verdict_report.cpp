@@ -10,7 +10,7 @@ namespace {
 constexpr Verdict kAllVerdicts[] = {Verdict::confirmed, Verdict::genuine,   Verdict::closed,
                                     Verdict::ended,     Verdict::modified,  Verdict::replayed,
                                     Verdict::missing,   Verdict::truncated, Verdict::malformed,
-                                    Verdict::incomplete};
+                                    Verdict::incomplete, Verdict::over_limit};
 
 const char* format_name(const std::optional<WireFormat>& f) {
   if (!f) return "unknown";
@@ -100,6 +100,12 @@ void VerdictReport::summary(const CaptureStats& stats) {
         .field("tcp_segments", stats.tcp_segments)
         .field("connections", stats.connections_with_data);
     for (Verdict v : kAllVerdicts) j.field(verdict_name(v), count(v));
+    j.field("connections_over_limit", stats.connections_over_limit)
+        .field("segments_over_limit", stats.segments_over_limit)
+        .field("peak_held_bytes", stats.peak_held_bytes)
+        .field("max_held_bytes", stats.max_held_bytes)
+        .field("peak_open_connections", stats.peak_open_connections)
+        .field("max_connections", stats.max_connections);
     out_ << j.field("all_genuine", bad_ == 0 && total_ > 0).line();
     return;
   }
@@ -112,6 +118,12 @@ void VerdictReport::summary(const CaptureStats& stats) {
     sep = ", ";
   }
   if (total_ == 0) out_ << " nothing to verify";
+  if (stats.connections_over_limit > 0) {
+    out_ << "; " << stats.connections_over_limit
+         << (stats.connections_over_limit == 1 ? " connection" : " connections")
+         << " not verified: over the limit (" << stats.max_connections << " open at most, "
+         << stats.max_held_bytes << " bytes held at most)";
+  }
   out_ << (bad_ == 0 && total_ > 0 ? "; every message is genuine"
                                    : "; NOT every message is genuine")
        << "\n";

@@ -31,7 +31,7 @@ class VerdictReport final : public VerdictSink {
  private:
   std::ostream& out_;
   bool json_;
-  std::array<std::uint64_t, 10> counts_{};
+  std::array<std::uint64_t, 11> counts_{};
   std::uint64_t bad_ = 0;
   std::uint64_t total_ = 0;
 };

@@ -317,6 +317,41 @@ TEST(V1Observer, AConnectionEndingBeforeTheServerAnsweredIsTruncated) {
   EXPECT_EQ(seen[0].dir, Direction::server_to_client);
 }
 
+TEST(V1Observer, AClientWhoseServerHelloNeverComesIsHeldForOneFrameNotItsWholeDirection) {
+  auto r = v1_conversation({"one"});
+  Bytes c2s(r.c2s.begin(), r.c2s.begin() + v1::kHelloSize);
+  V1Observer o(kKey);
+  o.feed(Direction::client_to_server, c2s);
+  EXPECT_FALSE(o.poll());
+  Bytes chunk(kMaxFeed, 0x42);
+  std::vector<Observation> seen;
+  for (int i = 0; i < 64 && seen.empty(); ++i) {  // up to 4 MiB, a chunk at a time
+    o.feed(Direction::client_to_server, chunk);
+    EXPECT_LE(o.held_bytes(), kMaxObserverHeldPerDirection + 2 * v1::kHelloSize);
+    while (auto ob = o.poll()) seen.push_back(std::move(*ob));
+  }
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen[0].over_limit);
+  EXPECT_EQ(seen[0].direction, Direction::client_to_server);
+  EXPECT_EQ(seen[0].event.kind, EventKind::protocol_error);
+  EXPECT_EQ(seen[0].event.detail.rfind("not verified: over the limit: ", 0), 0u);
+  EXPECT_EQ(o.held_bytes(), 0u);  // stopped: its bytes were let go
+  o.feed(Direction::client_to_server, chunk);
+  o.feed(Direction::server_to_client, r.s2c);
+  EXPECT_FALSE(o.poll());
+  EXPECT_EQ(o.held_bytes(), 0u);
+}
+
+TEST(V1Observer, AnHonestConversationFedInChunksHoldsAtMostOneFrameAndAChunkPerDirection) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40; ++i) lines.push_back(std::string(100000, static_cast<char>('a' + i % 26)));
+  auto r = v1_conversation(lines);
+  V1Observer o(kKey);
+  auto seen = observe(o, r, kMaxFeed);
+  EXPECT_EQ(kinds(only(seen, Direction::client_to_server)), "E" + std::string(40, 'M') + "C");
+  EXPECT_LE(o.held_bytes(), 2 * (100000 + v1::kFrameOverhead + kMaxFeed) + 2 * v1::kHelloSize);
+}
+
 // ---- the lab's format ----
 
 Bytes lab_stream(const std::vector<std::string>& messages, const Key& key = kKey) {

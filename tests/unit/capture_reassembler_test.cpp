@@ -187,9 +187,11 @@ TEST(TcpReassembler, BytesCutByTheSnapLengthBecomeAHoleUnlessRetransmitted) {
 }
 
 TEST(TcpReassembler, WaitingBytesOverTheBoundAbandonTheDirectionAndFreeThem) {
-  Direction d(/*bound=*/10);
+  // The bound counts memory: each waiting segment costs its payload plus kSegmentOverhead.
+  Direction d(/*bound=*/10 + kSegmentOverhead);
   d.syn();
   d.at(5, "0123456789");
+  EXPECT_EQ(d.r.held_bytes(), 10 + kSegmentOverhead);
   EXPECT_FALSE(d.r.overflowed());
   d.at(15, "x");
   EXPECT_TRUE(d.r.overflowed());
@@ -200,6 +202,39 @@ TEST(TcpReassembler, WaitingBytesOverTheBoundAbandonTheDirectionAndFreeThem) {
   EXPECT_EQ(hole->waiting, 11u);
   d.at(0, "abcde");  // too late: the direction was given up
   EXPECT_EQ(d.got, "");
+  EXPECT_EQ(d.r.held_bytes(), 0u);
+}
+
+TEST(TcpReassembler, OneByteSegmentsMeetTheBoundByTheirCountNotTheirBytes) {
+  constexpr std::size_t kBound = 64 * 1024;
+  Direction d(kBound);
+  d.syn();
+  std::size_t kept = 0;
+  for (std::size_t i = 1; i < 100000 && !d.r.overflowed(); ++i) {
+    d.at(2 * i, "x");  // byte 0 never comes: every segment waits
+    EXPECT_LE(d.r.held_bytes(), kBound);
+    if (!d.r.overflowed()) kept = i;
+  }
+  ASSERT_TRUE(d.r.overflowed());
+  EXPECT_EQ(kept, kBound / (1 + kSegmentOverhead));  // 508 segments, not 65,536
+  EXPECT_EQ(d.r.held_bytes(), 0u);
+  EXPECT_EQ(d.r.waiting_segments(), 0u);
+  auto hole = d.r.hole();
+  ASSERT_TRUE(hole);
+  EXPECT_EQ(hole->offset, 0u);
+  EXPECT_EQ(hole->waiting, kept + 1);
+}
+
+TEST(TcpReassembler, DeliveredSegmentsGiveTheirMemoryBack) {
+  Direction d;
+  d.syn();
+  d.at(3, "def");
+  d.at(6, "ghi");
+  EXPECT_EQ(d.r.held_bytes(), 6 + 2 * kSegmentOverhead);
+  EXPECT_EQ(d.r.waiting_segments(), 2u);
+  d.at(0, "abc");
+  EXPECT_EQ(d.got, "abcdefghi");
+  EXPECT_EQ(d.r.held_bytes(), 0u);
 }
 
 }  // namespace

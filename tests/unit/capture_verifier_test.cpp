@@ -311,6 +311,86 @@ TEST(CaptureVerifier, AConnectionThatCarriedNoBytesIsNotReported) {
   EXPECT_EQ(stats.connections_with_data, 0u);
 }
 
+// ---- bounds: what is given up past them is reported, never dropped silently ----
+
+TcpSegment segment_of(TcpEndpoint src, TcpEndpoint dst, std::uint32_t seq, bool syn,
+                      std::span<const std::uint8_t> payload = {}) {
+  TcpSegment seg;
+  seg.src = src, seg.dst = dst, seg.seq = seq, seg.syn = syn, seg.ack = !syn;
+  seg.payload = payload;
+  return seg;
+}
+
+const Bytes kClientHello = [] {
+  Bytes b = {'I', 'N', 'T', 'A', 'C', 'T', 1, 'C'};
+  b.resize(v1::kHelloSize, 7);
+  return b;
+}();
+
+TEST(CaptureVerifier, PastMaxConnectionsTheOneIdleTheLongestIsGivenUpAndReported) {
+  VerifyOptions options;
+  options.max_connections = 3;
+  RecordingSink sink;
+  CaptureVerifier v(kKey, options, sink);
+  std::uint64_t packet = 0;
+  for (std::uint16_t i = 0; i < 5; ++i) {
+    auto c = v4(10, 0, 0, 1, static_cast<std::uint16_t>(40000 + i)), s = v4(10, 0, 0, 2, 8080);
+    v.segment(++packet, segment_of(c, s, 100, true));
+    v.segment(++packet, segment_of(c, s, 101, false, kClientHello));
+    EXPECT_LE(v.stats().open_connections, 3u);
+  }
+  // More bytes of the first connection, given up: counted, not verified, not a new connection.
+  v.segment(++packet, segment_of(v4(10, 0, 0, 1, 40000), v4(10, 0, 0, 2, 8080), 141, false, kClientHello));
+  v.finish();
+  EXPECT_EQ(v.stats().connections_over_limit, 2u);
+  EXPECT_EQ(v.stats().segments_over_limit, 1u);
+  EXPECT_EQ(v.stats().peak_open_connections, 3u);
+  EXPECT_EQ(v.stats().connections, 5u);
+  std::vector<std::string> over;
+  for (const auto& r : sink.verdicts) {
+    if (r.verdict != Verdict::over_limit) continue;
+    EXPECT_EQ(r.detail.rfind("not verified: over the limit: more than 3 connections", 0), 0u) << r.detail;
+    over.push_back(std::to_string(r.connection) + (r.direction == Direction::client_to_server ? " c>s" : " s>c"));
+  }
+  EXPECT_EQ(over, (std::vector<std::string>{"1 c>s", "1 s>c", "2 c>s", "2 s>c"}));
+}
+
+TEST(CaptureVerifier, HeldBytesNeverPassTheTotalBoundTheIdlestConnectionsAreGivenUp) {
+  VerifyOptions options;
+  options.max_out_of_order = 64 * 1024;
+  options.max_held_bytes = min_held_bytes(options.max_out_of_order) + (1u << 20);
+  RecordingSink sink;
+  CaptureVerifier v(kKey, options, sink);
+  EXPECT_EQ(v.stats().max_held_bytes, options.max_held_bytes);
+  Bytes piece(1000, 'x');
+  std::uint64_t packet = 0;
+  for (std::uint16_t i = 0; i < 200; ++i) {
+    auto c = v4(10, 0, 0, 1, static_cast<std::uint16_t>(40000 + i)), s = v4(10, 0, 0, 2, 8080);
+    v.segment(++packet, segment_of(c, s, 100, true));
+    for (std::uint32_t k = 0; k < 50; ++k)  // byte 0 never comes: 50 KB wait behind the hole
+      v.segment(++packet, segment_of(c, s, 102 + 1000 * k, false, piece));
+    EXPECT_LE(v.stats().held_bytes, options.max_held_bytes);
+  }
+  v.finish();
+  EXPECT_LE(v.stats().peak_held_bytes, options.max_held_bytes);
+  EXPECT_GT(v.stats().peak_held_bytes, options.max_held_bytes / 2);
+  EXPECT_GT(v.stats().connections_over_limit, 100u);
+  std::size_t over = 0;
+  for (const auto& r : sink.verdicts) over += r.verdict == Verdict::over_limit;
+  EXPECT_EQ(over, 2 * v.stats().connections_over_limit);  // both directions of each
+}
+
+TEST(CaptureVerifier, TheTotalBoundIsNeverBelowOneConnectionAtItsLargest) {
+  VerifyOptions options;
+  options.max_held_bytes = 1;
+  options.max_connections = 0;
+  RecordingSink sink;
+  CaptureVerifier v(kKey, options, sink);
+  EXPECT_EQ(v.stats().max_held_bytes, min_held_bytes(kDefaultMaxOutOfOrder));
+  EXPECT_EQ(v.stats().max_connections, 1u);
+  EXPECT_LE(min_held_bytes(kDefaultMaxOutOfOrder), kDefaultMaxHeldBytes);
+}
+
 TEST(VerifyCaptureFile, AFileThatIsNoCaptureIsAnErrorWithExitCode1) {
   TempFile f;
   {
