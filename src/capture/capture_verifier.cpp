@@ -254,7 +254,11 @@ void CaptureVerifier::segment(std::uint64_t packet, const TcpSegment& seg) {
   std::size_t dir = seg.src == c->info.client ? 0 : 1;
   if (!seg.payload.empty() || seg.payload_cut > 0) c->carried_bytes = true;
   if (!make_room(*c, dir, seg.payload.size(), packet)) {
-    account(c);
+    if ((c->eof_fed[0] || c->stopped[0]) && (c->eof_fed[1] || c->stopped[1])) {
+      release(*c);
+    } else {
+      account(c);
+    }
     return;
   }
   scratch_.clear();
