@@ -28,11 +28,13 @@ class Template:
     """One Ethernet + IPv4 + TCP packet with `payload_len` bytes, as a pcap record; seq, the
     source address's last two bytes and the source port are patched per packet."""
 
-    def __init__(self, src, dst, sport, dport, flags, payload):
+    def __init__(self, src, dst, sport, dport, flags, payload, trailer=0):
         tcp = struct.pack("!HHIIBBHHH", sport, dport, 0, 0, 5 << 4, flags, 65535, 0, 0)
         total = 20 + len(tcp) + len(payload)
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 0, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
-        frame = b"\x00" * 6 + b"\x00" * 6 + b"\x08\x00" + ip + tcp + payload
+        # `trailer`: bytes after the IP packet, as Ethernet pads a frame (the decoder goes by the
+        # IP total length): a bigger file of the same packets.
+        frame = b"\x00" * 6 + b"\x00" * 6 + b"\x08\x00" + ip + tcp + payload + b"\x00" * trailer
         self.record = bytearray(struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
         self.seq_at = 16 + 14 + 20 + 4
         self.sport_at = 16 + 14 + 20
@@ -113,14 +115,19 @@ def tiny_segments(path, megabytes, connections=2):
             f.write(block)
 
 
-def half_open(path, megabytes):
-    """Distinct connections that never finish: a SYN each; 1 in 1,000 also sends a client hello."""
+def half_open(path, megabytes, connections=None):
+    """Distinct connections that never finish: a SYN each; 1 in 1,000 also sends a client hello.
+    `connections`: that many, each SYN padded (an Ethernet trailer) so the file still holds
+    `megabytes`; without it, as many unpadded SYNs as fill it (1.4 million per 100 MB)."""
+    trailer = 0
+    if connections:
+        trailer = max(0, -(-megabytes * MB // connections) - len(Template(CLIENT, SERVER, 1, 1, SYN, b"").record))
     with open(path, "wb") as f:
         f.write(_header())
-        syn = Template(CLIENT, SERVER, 1, SERVER_PORT, SYN, b"")
+        syn = Template(CLIENT, SERVER, 1, SERVER_PORT, SYN, b"", trailer)
         hello = Template(CLIENT, SERVER, 1, SERVER_PORT, ACK | PSH, CLIENT_HELLO)
         syn.patch(seq=1000)  # every SYN's sequence number
-        count = megabytes * MB // len(syn.record) + 1
+        count = connections or megabytes * MB // len(syn.record) + 1
         for first in range(0, count, 1000):
             n = min(count, first + 1000) - first
             host, port = divmod(first, 60000)  # 60,000 is a multiple of 1,000: a block keeps its host
@@ -133,8 +140,8 @@ def half_open(path, megabytes):
 KINDS = {"no-server-hello": no_server_hello, "tiny-segments": tiny_segments, "half-open": half_open}
 
 
-def write(kind, path, megabytes=100):
-    KINDS[kind](path, megabytes)
+def write(kind, path, megabytes=100, **options):
+    KINDS[kind](path, megabytes, **options)
     return os.path.getsize(path)
 
 

@@ -21,11 +21,11 @@ MAX_CONNECTIONS = 4096  # the documented default of max_connections
 TMP = tempfile.mkdtemp(prefix="intact-bounds-")
 
 
-def verify_flood(kind):
+def verify_flood(kind, **options):
     """Writes the capture, verifies it, removes it; returns (exit code, verdicts, summary)."""
     path = os.path.join(TMP, kind + ".pcap")
     start = time.time()
-    size = capture_flood.write(kind, path, MEGABYTES)
+    size = capture_flood.write(kind, path, MEGABYTES, **options)
     check(size >= MEGABYTES * 1000 * 1000, f"{path} is {size} bytes, want {MEGABYTES} MB or more")
     written = time.time()
     try:
@@ -70,14 +70,17 @@ def test_one_byte_segments_behind_a_hole_meet_the_bound_by_their_count():
     check(summary["peak_held_bytes"] < 2 * (4 << 20) + (4 << 20), f"peak held: {summary['peak_held_bytes']}")
 
 
-def test_a_million_half_open_connections_are_tracked_4096_at_a_time_and_reported():
-    rc, verdicts, summary = verify_flood("half-open")
+def test_150000_half_open_connections_are_tracked_4096_at_a_time_and_reported():
+    # 150,000 connections (36 times the table's bound), each SYN padded to fill 100 MB: the
+    # 1.4 million unpadded ones of `make bench` take over 5 minutes under ASan on a loaded machine.
+    rc, verdicts, summary = verify_flood("half-open", connections=150_000)
     check(summary["peak_open_connections"] == MAX_CONNECTIONS, f"the table filled to its bound: {summary}")
-    check(summary["connections_over_limit"] > 1_000_000, f"connections given up: {summary['connections_over_limit']}")
+    check(summary["connections_over_limit"] == 150_000 - MAX_CONNECTIONS,
+          f"connections given up: {summary['connections_over_limit']}")
     # The 1 in 1,000 that sent a client hello were verified as far as they went, then given up
     # with both directions reported (the others carried no byte: they are counted only).
     with_data = {v["connection"] for v in verdicts}
-    check(summary["connections"] >= 1400 and len(with_data) == summary["connections"],
+    check(summary["connections"] == 150 and len(with_data) == summary["connections"],
           f"connections with data: {summary['connections']}, with verdicts {len(with_data)}")
     over = [v for v in verdicts if v["verdict"] == "over_limit"]
     check(any("connections were open at once" in v["detail"] for v in over), f"{over[:2]}")
