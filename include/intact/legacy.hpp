@@ -65,6 +65,7 @@ class LegacySession final : public Session {
   void close(CloseCode, std::string_view) override {}  // the lab's format has no close
 
   bool established() const noexcept override { return true; }
+  std::size_t buffered_input() const noexcept override { return in_.size(); }
   bool finished() const noexcept override { return finished_; }
   std::string_view peer_name() const noexcept override { return {}; }
   std::size_t max_payload() const noexcept override { return max_message_; }

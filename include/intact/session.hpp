@@ -122,6 +122,10 @@ class Session {
   virtual void handshake_timed_out() {}
 
   virtual bool established() const noexcept = 0;
+  // Received bytes held and not yet handed out: after poll() returned nullopt, the part of a
+  // message (a hello, a frame, a lab-format line) still arriving. A caller counts it against
+  // its memory bound and times how long a message takes to complete.
+  virtual std::size_t buffered_input() const noexcept = 0;
   // True once no further event can come: the peer closed, the stream ended, or a fatal error.
   virtual bool finished() const noexcept = 0;
   virtual std::string_view peer_name() const noexcept = 0;

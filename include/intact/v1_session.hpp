@@ -60,6 +60,7 @@ class V1Session final : public Session {
   }
 
   bool established() const noexcept override { return state_ == State::established; }
+  std::size_t buffered_input() const noexcept override { return in_.size(); }
   bool finished() const noexcept override { return state_ == State::finished; }
   std::string_view peer_name() const noexcept override { return peer_name_; }
   std::size_t max_payload() const noexcept override { return opts_.max_payload; }

@@ -154,4 +154,11 @@ void ChatOutput::refused(std::string_view address, std::string_view reason) {
   human("intact: " + std::string(address) + ": " + printable(reason), nullptr, log_);
 }
 
+void ChatOutput::rate_limited(std::string_view name, std::uint64_t refused) {
+  if (mode_ == Mode::json) return json(json_event("rate_limited").field("name", name).field("refused", refused));
+  human("intact: " + printable(name) + " sent faster than the room's rate (--max-rate): " + std::to_string(refused) +
+            (refused == 1 ? " line was" : " lines were") + " refused, relayed to nobody",
+        nullptr, log_);
+}
+
 }  // namespace intact::chat

@@ -37,6 +37,9 @@ class ChatOutput {
   void connected(std::string_view name, std::string_view address, std::string_view format);
   void disconnected(std::string_view name, std::string_view reason);
   void refused(std::string_view address, std::string_view reason);
+  // A member's lines over the room's rate (--max-rate) that went to nobody, counted since it
+  // went over: written when it is back under the rate, or gone.
+  void rate_limited(std::string_view name, std::uint64_t refused);
   // Where a server listens (the port the OS picked for --port 0): `address` is "host:port".
   void listening(std::string_view address, std::uint16_t port, std::string_view format);
   // The program's own word about the session ("keys confirmed ...", a line not sent, a

@@ -11,6 +11,7 @@
 
 #include "chat/chat_format.hpp"
 #include "chat/names.hpp"
+#include "driver/token_bucket.hpp"
 #include "intact/crypto.hpp"
 #include "intact/failure.hpp"
 #include "intact/legacy.hpp"
@@ -95,6 +96,8 @@ class ChatServer::Member final : public Participant {
   WireFormat format;
   bool joined = false;
   std::string closed_for;  // why the server closed it ("idle timeout"); empty: the client did
+  std::optional<driver::TokenBucket> rate;  // --max-rate, from its join
+  std::uint64_t refused_lines = 0;          // over the rate since it last got a line through
   void close(CloseCode code, const std::string& reason) {
     closed_for = reason;
     conn.close(code, reason);
@@ -126,6 +129,7 @@ ChatServer::ChatServer(asio::io_context& io, const Key& key, ServerOptions optio
       opts_(std::move(options)),
       out_(out),
       console_(std::make_unique<Console>(opts_.name, out)),
+      handshakes_(opts_.max_per_address),
       signals_(io, SIGINT, SIGTERM) {
   room_.join(*console_);
 }
@@ -173,10 +177,25 @@ void ChatServer::admit(net::tcp::socket socket, WireFormat format) {
     out_.refused(addr, "refused: address not allowed (--allow/--deny)");
     return;
   }
-  if (connections_.size() >= opts_.max_clients) {
-    out_.refused(addr, "refused: the server is full (--max-clients " +
-                           std::to_string(opts_.max_clients) + ")");
+  if (format == WireFormat::v1 && !handshakes_.may_start(remote.address())) {
+    out_.refused(addr, "refused: " + std::to_string(handshakes_.per_address()) +
+                           " handshakes are in progress from this address (--max-per-address)");
     return;
+  }
+  if (connections_.size() - departing_ >= opts_.max_clients) {
+    // Full: a handshake in progress gives way before anyone is refused (members never do), the
+    // oldest first; a real one takes a round trip, a flood's connections wait for their deadline.
+    auto oldest = handshakes_.oldest();
+    auto victim = oldest ? connections_.find(static_cast<net::Connection*>(const_cast<void*>(*oldest)))
+                         : connections_.end();
+    if (victim == connections_.end()) {
+      out_.refused(addr, "refused: the server is full (--max-clients " +
+                             std::to_string(opts_.max_clients) + ")");
+      return;
+    }
+    victim->second->abort(Failure::refused, "dropped: the server is full (--max-clients " +
+                                                std::to_string(opts_.max_clients) +
+                                                ") and this was its oldest handshake in progress");
   }
   std::unique_ptr<Session> session;
   if (format == WireFormat::v1) {
@@ -194,6 +213,7 @@ void ChatServer::admit(net::tcp::socket socket, WireFormat format) {
   auto member = std::make_shared<Member>(*conn, format);
   conn->user = member;
   connections_.emplace(conn.get(), conn);
+  if (format == WireFormat::v1) handshakes_.start(conn.get(), remote.address());
   conn->start();
   if (format == WireFormat::legacy && conn->open()) {
     member->set_name(room_.unique_name(addr));
@@ -216,6 +236,8 @@ std::string ChatServer::name_list(std::size_t max) const {
 
 void ChatServer::join(Member& m) {
   m.joined = true;
+  handshakes_.finish(&m.conn);
+  if (opts_.max_rate > 0) m.rate.emplace(opts_.max_rate, opts_.max_burst, net::Clock::now());
   room_.join(m);
   out_.connected(m.name(), m.conn.peer(), format_name(m.format));
   // In a large room, telling everyone of every arrival costs members x arrivals
@@ -241,7 +263,7 @@ void ChatServer::on_event(net::Connection& c, const Event& e) {
       break;
     }
     case EventKind::message: {
-      if (!m->joined) return;
+      if (!m->joined || !within_rate(*m)) return;
       std::string_view text = as_text(e.payload);
       handle_text(*m, text);
       break;
@@ -272,6 +294,9 @@ void ChatServer::on_idle(net::Connection& c) {
 
 void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& disconnect) {
   Member* m = member_of(c);
+  handshakes_.finish(&c);
+  ++departing_;
+  if (m != nullptr && m->refused_lines > 0) end_of_refusals(*m);
   if (m != nullptr && m->joined) {
     // A cut stream was reported by its truncated event: the leave line only says so.
     bool cut = disconnect.failure == Failure::truncated;
@@ -297,7 +322,31 @@ void ChatServer::on_disconnect(net::Connection& c, const net::Disconnect& discon
       mm->joined = false;
     }
     connections_.erase(keep.get());
+    --departing_;
   });
+}
+
+// --max-rate: a member's line (or command) goes through only while its bucket has a token.
+// Past it the member is told once, and the console once more when it is under the rate again.
+bool ChatServer::within_rate(Member& m) {
+  if (!m.rate || m.rate->take(net::Clock::now())) {
+    if (m.refused_lines > 0) end_of_refusals(m);
+    return true;
+  }
+  if (m.refused_lines++ == 0) {
+    m.deliver_notice("you are sending more than " + std::to_string(opts_.max_rate) + " lines a second (bursts of " +
+                     std::to_string(opts_.max_burst) + "): your lines are not relayed until you slow down");
+  }
+  return false;
+}
+
+void ChatServer::end_of_refusals(Member& m) {
+  out_.rate_limited(m.name(), m.refused_lines);
+  if (m.conn.open())
+    m.deliver_notice(std::to_string(m.refused_lines) + (m.refused_lines == 1 ? " line" : " lines") +
+                     " of yours went to nobody: over the room's rate of " + std::to_string(opts_.max_rate) +
+                     " lines a second");
+  m.refused_lines = 0;
 }
 
 void ChatServer::handle_text(Member& m, std::string_view text) {

@@ -25,6 +25,7 @@
 #include "intact/session.hpp"
 #include "net/address_filter.hpp"
 #include "net/connection.hpp"
+#include "net/handshake_quota.hpp"
 
 namespace intact::chat {
 
@@ -36,6 +37,13 @@ struct ServerOptions {
   std::string name = "server";
   bool strict = false;
   std::size_t max_clients = 10'000;
+  // Handshakes in progress from one address (a member past its handshake is not counted). When
+  // the server is full, its oldest handshake in progress is dropped to make room for a newcomer.
+  std::size_t max_per_address = 64;
+  // A member's lines per second and the burst it may save up (--max-rate, --max-burst); lines
+  // past it are refused with a notice to that member. 0: no limit.
+  std::uint32_t max_rate = 50;
+  std::uint32_t max_burst = 100;
   net::ConnectionLimits limits;
   std::chrono::milliseconds lab_pace = kLabPace;  // between two messages to a lab-format member
   net::AddressFilter filter;
@@ -73,6 +81,8 @@ class ChatServer final : public net::ConnectionObserver {
   void handle_command(Participant& who, std::string_view line);
   void reply(Participant& who, std::string_view text);
   Member* member_of(net::Connection& c);
+  bool within_rate(Member& m);
+  void end_of_refusals(Member& m);
   std::string name_list(std::size_t max) const;
 
   // Rooms larger than this announce joins and leaves on the console only.
@@ -87,6 +97,8 @@ class ChatServer final : public net::ConnectionObserver {
   std::unique_ptr<Console> console_;
   std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors_;
   std::unordered_map<net::Connection*, std::shared_ptr<net::Connection>> connections_;
+  std::size_t departing_ = 0;  // in connections_, disconnected, erased at the next turn
+  net::HandshakeQuota handshakes_;
   asio::signal_set signals_;
   bool shutting_down_ = false;
 };

@@ -35,6 +35,10 @@ struct ServerArgs {
   std::string idle_timeout = "0";
   std::string lab_pace = "300ms";
   std::vector<std::string> allow, deny;
+  std::string frame_timeout = "30s";
+  std::size_t max_per_address = 64;
+  std::uint32_t max_rate = 50;
+  std::uint32_t max_burst = 100;
 };
 
 // A room of thousands needs a descriptor each: take the hard limit the system allows.
@@ -86,6 +90,31 @@ void declare_options(CLI::App& sub, ServerArgs& a) {
       ->type_name("ADDRESS/BITS");
   sub.add_option("--deny", a.deny, "refuse these addresses or CIDR blocks (repeatable)")
       ->type_name("ADDRESS/BITS");
+  sub.add_option("--frame-timeout", a.frame_timeout,
+                 "drop a member whose message, once its first byte arrived, is not complete this "
+                 "long after (a sender dribbling a frame holds memory and is never idle; 0: no limit)")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  // numeric: 1..1000000
+  sub.add_option("--max-per-address", a.max_per_address,
+                 "connections still in their handshake from one address; members past the handshake "
+                 "are not counted (a class behind one NAT joins freely). When the server is full, its "
+                 "oldest handshake in progress is dropped for a newcomer")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->capture_default_str();
+  // numeric: 0..1000000
+  sub.add_option("--max-rate", a.max_rate,
+                 "lines (and commands) per second a member may send; past it (and its --max-burst) its "
+                 "lines are refused with a notice to it and counted (0: no limit)")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint32_t{0}, std::uint32_t{1'000'000}))
+      ->capture_default_str();
+  // numeric: 1..1000000
+  sub.add_option("--max-burst", a.max_burst, "lines a member may send at once before --max-rate applies")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{1'000'000}))
+      ->capture_default_str();
   a.output.add_to(sub);
   sub.footer(
       "Lines typed on the server's standard input go to every client; commands: /who, /msg NAME "
@@ -116,6 +145,10 @@ chat::ServerOptions server_options(const ServerArgs& a) {
   // A member the server closes (/kick, idle) that stops reading is not waited for
   // long: what it has not taken within the linger is dropped, and so is it.
   o.limits.flush_timeout = o.limits.linger;
+  o.limits.frame_timeout = parse_duration(a.frame_timeout, "--frame-timeout");
+  o.max_per_address = a.max_per_address;
+  o.max_rate = a.max_rate;
+  o.max_burst = a.max_burst;
   for (const auto& s : a.allow) o.filter.allow(s);
   for (const auto& s : a.deny) o.filter.deny(s);
   return o;

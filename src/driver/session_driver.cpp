@@ -24,6 +24,7 @@ void SessionDriver::received(std::span<const std::uint8_t> bytes, TimePoint now)
   idle_reported_ = false;
   if (ended_) return;
   session_.feed(bytes);
+  held_after_feed_ = session_.buffered_input();
 }
 
 void SessionDriver::received_end(TimePoint now, std::string lost) {
@@ -53,6 +54,8 @@ std::optional<Event> SessionDriver::poll() {
     applying_ = true;
     pending_ = Pending{e->kind, e->failure, e->detail};
     if (e->kind == EventKind::established) established_ = true;
+  } else if (!read_ended_ && !failing_) {
+    note_input();
   } else if (read_ended_ && !peer_done_ && !failing_) {
     // The stream ended and the session reported nothing that ends it.
     fail(Failure::io, lost_.empty() ? std::string("the peer closed the connection") : "connection lost: " + lost_,
@@ -123,11 +126,33 @@ void SessionDriver::write_shut_down(TimePoint now) {
 bool SessionDriver::can_send() const noexcept { return !ended_ && !closing_ && session_.established(); }
 
 bool SessionDriver::within_bound() {
-  if (queued_bytes() <= limits_.max_queued_bytes) return true;
+  if (held_bytes() <= limits_.max_queued_bytes) return true;
+  std::string partial = session_.buffered_input() == 0
+                            ? std::string()
+                            : " (and " + std::to_string(session_.buffered_input()) + " received of a message not yet complete)";
   end(Failure::over_limit, "too slow: " + std::to_string(queued_bytes()) +
-                               " bytes were waiting for it to read, over the bound of " +
+                               " bytes were waiting for it to read" + partial + ", over the bound of " +
                                std::to_string(limits_.max_queued_bytes));
   return false;
+}
+
+// After the session handed out every complete message: what is left is a message still arriving.
+void SessionDriver::note_input() {
+  std::size_t held = session_.buffered_input();
+  if (held == 0) {
+    partial_ = false;
+  } else if (!partial_ || held < held_after_feed_) {
+    // Held bytes that shrank since the feed: a message completed and the rest began a new one, now.
+    partial_ = true;
+    partial_since_ = now_;
+  }
+  held_after_feed_ = held;
+  if (held_bytes() <= limits_.max_queued_bytes || ended_ || closing_) return;
+  std::string detail = "over the memory bound of " + std::to_string(limits_.max_queued_bytes) + " bytes: " +
+                       std::to_string(held) + " received of a message not yet complete, " +
+                       std::to_string(queued_bytes()) + " waiting for it to read";
+  if (established_) session_.close(close_code_for(Failure::over_limit), detail);
+  fail(Failure::over_limit, std::move(detail), now_);
 }
 
 bool SessionDriver::send_data(std::span<const std::uint8_t> payload) {
@@ -201,8 +226,10 @@ TimePoint SessionDriver::deadline() const noexcept {
     d = std::min(d, std::max(closing_since_, last_write_) + limits_.flush_timeout);
   } else if (closing_) {
     d = std::min(d, std::max(closing_since_, last_write_) + limits_.linger);
-  } else if (limits_.idle_timeout.count() > 0 && established_ && !idle_reported_) {
-    d = std::min(d, last_activity_ + limits_.idle_timeout);
+  } else {
+    if (limits_.idle_timeout.count() > 0 && established_ && !idle_reported_)
+      d = std::min(d, last_activity_ + limits_.idle_timeout);
+    if (frame_due_at() != TimePoint::max()) d = std::min(d, frame_due_at());
   }
   return d;
 }
@@ -225,6 +252,14 @@ void SessionDriver::on_timer(TimePoint now) {
          now);
     return;
   }
+  if (!closing_ && now >= frame_due_at()) {
+    std::string detail = "sending too slowly: " + std::to_string(session_.buffered_input()) +
+                         " bytes of a message had arrived, and it was not complete within " +
+                         duration_text(limits_.frame_timeout);
+    session_.close(CloseCode::idle, detail);  // the peer is told why (nothing in the lab's format)
+    fail(Failure::timeout, std::move(detail), now);
+    return;
+  }
   if (closing_ && !write_shut_) {
     if (now >= std::max(closing_since_, last_write_) + limits_.flush_timeout) {
       end(Failure::io, "the peer read nothing for " + duration_text(limits_.flush_timeout) + "; " +
@@ -234,6 +269,12 @@ void SessionDriver::on_timer(TimePoint now) {
   }
   if (closing_ && now >= std::max(closing_since_, last_write_) + limits_.linger)
     end(Failure::io, "closed (the peer did not answer our close within " + duration_text(limits_.linger) + ")");
+}
+
+TimePoint SessionDriver::frame_due_at() const noexcept {
+  if (limits_.frame_timeout.count() <= 0 || !partial_ || !established_ || failing_ || read_ended_)
+    return TimePoint::max();
+  return partial_since_ + limits_.frame_timeout;
 }
 
 bool SessionDriver::idle_due(TimePoint now) {

@@ -39,13 +39,19 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
 struct Limits {
-  std::size_t max_queued_bytes = 4u << 20;  // bytes waiting for a peer that does not read
+  // The one memory bound of a connection: bytes waiting for a peer that does not read, plus
+  // the part of a message still arriving from it (at most one frame, 1 MiB + 45, plus a read).
+  std::size_t max_queued_bytes = 4u << 20;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds idle_timeout{0};  // 0: none
   std::chrono::milliseconds linger{2'000};    // after our close is sent, how long we wait for the peer's
   // Until our close is sent, what we queued before it is still being flushed: that may take
   // long (a slow peer), and is given up only when no byte could be written for this long.
   std::chrono::milliseconds flush_timeout{30'000};
+  // After the handshake, a message whose first byte arrived must be complete within this, or
+  // the connection is closed (code idle): a peer dribbling a frame a byte a second would
+  // otherwise hold its buffer forever and never be idle. 0: no limit.
+  std::chrono::milliseconds frame_timeout{0};
 };
 
 // Why a driven session ended: decide on `failure`, show `detail`.
@@ -92,6 +98,8 @@ class SessionDriver {
   bool has_output() const noexcept { return session_.pending_output_size() > 0; }
   // Queued and not yet written: what the session holds plus what was taken and is in flight.
   std::size_t queued_bytes() const noexcept { return session_.pending_output_size() + in_flight_; }
+  // What counts against max_queued_bytes: queued_bytes() and the received bytes the session holds.
+  std::size_t held_bytes() const noexcept { return queued_bytes() + session_.buffered_input(); }
   // Our close is queued, everything before it was written: send the FIN now.
   bool wants_write_shutdown() const noexcept;
   void write_shut_down(TimePoint now);
@@ -131,6 +139,8 @@ class SessionDriver {
  private:
   bool can_send() const noexcept;
   bool within_bound();
+  void note_input();
+  TimePoint frame_due_at() const noexcept;
   struct Pending {  // what poll() handed out last, applied at the next poll()
     EventKind kind{};
     Failure failure = Failure::none;
@@ -160,6 +170,11 @@ class SessionDriver {
   TimePoint last_write_;  // the last time the transport took some of our bytes
   TimePoint now_;         // the latest time we were told, for events that carry none
   bool idle_reported_ = false;  // idle_due() said so for the current silence
+  // A message partly arrived (frame_timeout): since when, and how much the session held right
+  // after the last received(), to tell a message that grew from one that completed and a new one began.
+  bool partial_ = false;
+  TimePoint partial_since_;
+  std::size_t held_after_feed_ = 0;
   bool applying_ = false;       // pending_ is still to be applied
   Pending pending_;
 };

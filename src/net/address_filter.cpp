@@ -4,13 +4,11 @@
 
 namespace intact::net {
 
-namespace {
-asio::ip::address unmap(const asio::ip::address& a) {
+asio::ip::address unmapped(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped())
     return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
   return a;
 }
-}  // namespace
 
 AddressFilter::Block AddressFilter::parse(const std::string& spec) {
   auto slash = spec.find('/');
@@ -20,7 +18,7 @@ AddressFilter::Block AddressFilter::parse(const std::string& spec) {
   // An IPv4-mapped block (::ffff:10.0.0.0/104) is the IPv4 block it maps (10.0.0.0/8):
   // peers are judged as IPv4, so its prefix counts the IPv4 bits only.
   bool mapped = !ec && raw.is_v6() && raw.to_v6().is_v4_mapped();
-  auto base = unmap(raw);
+  auto base = unmapped(raw);
   unsigned max = raw.is_v4() ? 32 : 128;
   unsigned prefix = max;
   bool ok = !ec;
@@ -65,7 +63,7 @@ void AddressFilter::allow(const std::string& spec) { allow_.push_back(parse(spec
 void AddressFilter::deny(const std::string& spec) { deny_.push_back(parse(spec)); }
 
 bool AddressFilter::permits(const asio::ip::address& address) const {
-  auto a = unmap(address);
+  auto a = unmapped(address);
   for (const auto& b : deny_)
     if (matches(b, a)) return false;
   if (allow_.empty()) return true;

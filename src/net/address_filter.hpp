@@ -11,6 +11,9 @@
 
 namespace intact::net {
 
+// An IPv4-mapped IPv6 address (::ffff:10.0.0.1) as the IPv4 address it maps; others as they are.
+asio::ip::address unmapped(const asio::ip::address& address);
+
 class AddressFilter {
  public:
   // "127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8". Throws intact::Error (usage).

@@ -68,7 +68,7 @@ def test_message_of_the_maximum_size_arrives_exactly_and_one_over_is_refused():
 
 
 def test_ten_thousand_messages_arrive_once_each_in_order():
-    srv, port = start_server()
+    srv, port = start_server("--max-rate", "0")  # a piped file, not a flood
     n = 10000
     data = "".join(f"message {i}\n" for i in range(n)).encode()
     cli = Proc(["client", "--port", str(port), "--key", KEY, "--name", "bulk"])
@@ -183,7 +183,7 @@ def test_every_line_before_the_end_of_input_is_delivered_even_when_the_server_re
     # queued lines: a client whose input ended while megabytes still waited for a slow server
     # used to give up after the linger (exit 0!) and drop the rest of its lines.
     import signal
-    srv, port = start_server()
+    srv, port = start_server("--max-rate", "0")
     cli = Proc(["client", "--port", str(port), "--key", KEY, "--name", "slow", "--linger", "1s"])
     cli.wait_for(r"keys confirmed", "err")
     n = 10000

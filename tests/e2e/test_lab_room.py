@@ -125,7 +125,7 @@ def test_a_lab_member_past_its_queue_bound_is_dropped_and_the_others_get_everyth
     # bytes (1.35 MB) waits in its queue and passes a 1 MiB bound within seconds. A v1 member
     # reads as fast as they come: its queue, past what the kernel takes, stays far below.
     bound = 1 << 20
-    srv, v1_port, lab_port = mixed_room("--queue-limit", str(bound))
+    srv, v1_port, lab_port = mixed_room("--queue-limit", str(bound), "--max-rate", "0")
     talker, listener = v1_members(v1_port, 2)
     lab = lab_peer.lab_client(lab_port, KEY, faithful=True)
     for m in (talker, listener):

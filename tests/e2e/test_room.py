@@ -47,7 +47,7 @@ def by_sender(lines, prefix_re=r"^(c\d+): (m\d+)$"):
 
 def test_fifty_clients_each_sending_two_hundred_messages_are_heard_once_each_in_order():
     n_clients, n_msgs = 50, 200
-    srv, port = start_server("--queue-limit", str(16 << 20))
+    srv, port = start_server("--queue-limit", str(16 << 20), "--max-rate", "0")
     clients = [client(port, f"c{i}") for i in range(n_clients)]
     wait_all(lambda: sum(1 for l in srv.out_lines if " joined from " in l) == n_clients,
              "every client to join", 120)
@@ -84,7 +84,7 @@ def test_a_client_that_stops_reading_is_dropped_at_its_queue_bound_and_others_ge
     # 64 KiB, "fast" itself was dropped once under load); small enough that the 11 MB the
     # talker sends overflow it for the client that reads nothing, after the kernel's buffers.
     bound = 1 << 20
-    srv, port = start_server("--queue-limit", str(bound))
+    srv, port = start_server("--queue-limit", str(bound), "--max-rate", "0")
     slow = v1_peer.V1Client(port, KEY, name="sloth", rcvbuf=4096).handshake()
     fast = client(port, "fast")
     talker = client(port, "talker")

@@ -402,5 +402,120 @@ TEST(SessionDriver, EveryDeadlineMakesProgressWhenItComes) {
   }
 }
 
+// ---- a message still arriving: the frame deadline and the one memory bound
+
+Limits frame_limits() {
+  Limits l = limits();
+  l.frame_timeout = milliseconds(1000);
+  l.max_queued_bytes = 1u << 16;
+  return l;
+}
+
+struct Talk {
+  V1Session client_session{kKey, role(v1::Role::client)};
+  V1Session server_session{kKey, role(v1::Role::server)};
+  SessionDriver client;
+  SessionDriver server;
+  Log server_log;
+  std::vector<CloseCode> client_closes;
+  EventSink client_sink() {
+    return [this](const Event& e) {
+      if (e.kind == EventKind::closed) client_closes.push_back(e.close_code);
+    };
+  }
+  Talk(Limits client_limits, Limits server_limits)
+      : client(client_session, client_limits, t0), server(server_session, server_limits, t0) {
+    exchange(client, server, t0, client_sink(), server_log.sink());
+  }
+  std::vector<std::uint8_t> sealed(std::size_t size) {
+    EXPECT_TRUE(client.send_data(text_bytes(std::string(size, 'x'))));
+    return take_written(client, t0);
+  }
+  void give(std::span<const std::uint8_t> bytes, TimePoint at) { deliver(server, bytes, at, server_log.sink()); }
+};
+
+TEST(SessionDriver, AMessageNotCompleteWithinTheFrameTimeoutClosesWithIdleAndNotBefore) {
+  Talk t(limits(), frame_limits());
+  ASSERT_TRUE(t.server.established());
+  EXPECT_EQ(t.server.deadline(), TimePoint::max());  // nothing arriving: no frame deadline
+  auto frame = t.sealed(2000);
+  t.give(std::span(frame).first(100), t0 + milliseconds(10));
+  EXPECT_EQ(t.server.deadline(), t0 + milliseconds(1010));
+  // A dribble keeps the peer from being idle, but does not move the frame's deadline.
+  t.give(std::span(frame).subspan(100, 100), t0 + milliseconds(900));
+  EXPECT_EQ(t.server.deadline(), t0 + milliseconds(1010));
+  t.server.on_timer(t0 + milliseconds(1009));
+  EXPECT_FALSE(t.server.ended());
+  EXPECT_TRUE(t.server.wants_input());
+  t.server.on_timer(t0 + milliseconds(1010));
+  EXPECT_FALSE(t.server.wants_input());
+  deliver(t.client, take_written(t.server, t0 + milliseconds(1010)), t0 + milliseconds(1010), t.client_sink());
+  EXPECT_EQ(t.client_closes, std::vector<CloseCode>{CloseCode::idle});
+  ASSERT_TRUE(t.server.ended());
+  EXPECT_EQ(t.server.disconnect().failure, Failure::timeout);
+  EXPECT_NE(t.server.disconnect().detail.find("200 bytes of a message had arrived"), std::string::npos)
+      << t.server.disconnect().detail;
+  EXPECT_NE(t.server.disconnect().detail.find("not complete within 1 s"), std::string::npos);
+  EXPECT_TRUE(t.server_log.messages.empty());
+}
+
+TEST(SessionDriver, EachMessageHasItsOwnFrameDeadlineFromItsFirstByte) {
+  Talk t(limits(), frame_limits());
+  auto first = t.sealed(500);
+  auto second = t.sealed(500);
+  t.give(std::span(first).first(10), t0);
+  EXPECT_EQ(t.server.deadline(), t0 + milliseconds(1000));
+  // The first message completes and the second begins in the same read: its clock starts then.
+  std::vector<std::uint8_t> piece(first.begin() + 10, first.end());
+  piece.insert(piece.end(), second.begin(), second.begin() + 10);
+  t.give(piece, t0 + milliseconds(900));
+  EXPECT_EQ(t.server_log.messages.size(), 1u);
+  EXPECT_EQ(t.server.deadline(), t0 + milliseconds(1900));
+  t.server.on_timer(t0 + milliseconds(1000));
+  EXPECT_FALSE(t.server.ended());
+  t.give(std::span(second).subspan(10), t0 + milliseconds(1800));
+  EXPECT_EQ(t.server_log.messages.size(), 2u);
+  EXPECT_EQ(t.server.deadline(), TimePoint::max());  // nothing arriving any more
+}
+
+TEST(SessionDriver, AMessageArrivingCountsAgainstTheSameBoundAsTheQueue) {
+  Limits server = frame_limits();
+  server.max_queued_bytes = 4096;
+  Limits client = limits();
+  client.max_queued_bytes = 1u << 16;
+  Talk t(client, server);
+  // 2 x 1045 bytes wait for the client to read; 2,100 bytes of a message from it: 4,190 > 4,096.
+  ASSERT_TRUE(t.server.send_data(text_bytes(std::string(1000, 'y'))));
+  ASSERT_TRUE(t.server.send_data(text_bytes(std::string(1000, 'y'))));
+  auto frame = t.sealed(3000);
+  t.give(std::span(frame).first(2000), t0);
+  EXPECT_TRUE(t.server.wants_input());  // 2,090 + 2,000 fit
+  t.give(std::span(frame).subspan(2000, 100), t0);
+  EXPECT_FALSE(t.server.wants_input());
+  deliver(t.client, take_written(t.server, t0), t0, t.client_sink());
+  EXPECT_EQ(t.client_closes, std::vector<CloseCode>{CloseCode::protocol});
+  ASSERT_TRUE(t.server.ended());
+  EXPECT_EQ(t.server.disconnect().failure, Failure::over_limit);
+  EXPECT_NE(t.server.disconnect().detail.find("2100 received of a message not yet complete, 2090 waiting"),
+            std::string::npos)
+      << t.server.disconnect().detail;
+}
+
+TEST(SessionDriver, AMessageBeingReceivedLeavesLessRoomForTheQueue) {
+  Limits server = frame_limits();
+  server.max_queued_bytes = 4096;
+  Limits client = limits();
+  client.max_queued_bytes = 1u << 16;
+  Talk t(client, server);
+  auto frame = t.sealed(3000);
+  t.give(std::span(frame).first(3000), t0);
+  ASSERT_TRUE(t.server.send_data(text_bytes(std::string(1000, 'y'))));  // 3,000 + 1,045 fit
+  EXPECT_FALSE(t.server.send_data(text_bytes(std::string(1000, 'y'))));
+  ASSERT_TRUE(t.server.ended());
+  EXPECT_EQ(t.server.disconnect().failure, Failure::over_limit);
+  EXPECT_NE(t.server.disconnect().detail.find("and 3000 received of a message not yet complete"), std::string::npos)
+      << t.server.disconnect().detail;
+}
+
 }  // namespace
 }  // namespace intact::driver
