@@ -310,6 +310,9 @@ ATTACK_SPECS = {
     "replace_retag": b"replace:c2s:1:retag=00112233AABBCCDD:text=a:b:c", "replay": b"replay:c2s:2:after=4",
     "swap": b"swap:c2s:2", "drop_p": b"drop:c2s:p=0.25:seed=9", "inject": b"inject:s2c:1:text=forged",
     "random": b"random:p=0.1:seed=42:dir=both:do=flip,drop,dup", "cut": b"cut:c2s:3",
+    # A retag= value that is the error message's own words (a harness false positive, fixed there).
+    "retag_value_in_message": b"reretag=eplacpla\x122retag=elp' for:ceC",
+    "bad_retag_in_action": b"retag=00112233445566778899:c2s:1",
     "bad_option": b"flip:c2s:1:after=2", "bad_retag": b"inject:c2s:1:retag=XYZ0011223344:text=t",
 }
 
