@@ -6,11 +6,16 @@
 #   make bench   release build, then benchmarks against socat, ncat and openssl
 #   make install release build, then installs under PREFIX (default /usr/local; DESTDIR works)
 #   make package a Debian package (CPack) in build-package/, for /usr: dpkg -i build-package/intact_*.deb
+#   make fuzz    clang + libFuzzer build in build-fuzz, then every fuzz target for FUZZ_TIME
+#                seconds (default 60), FUZZ_JOBS at a time (default 2); fails on any finding
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all build test demo bench install package clean bootstrap
+FUZZ_TIME ?= 60
+FUZZ_JOBS ?= 2
+
+.PHONY: all build test demo bench install package clean bootstrap fuzz
 
 all: build
 
@@ -49,5 +54,12 @@ package:
 	@cd build-package && cpack -G DEB
 	@ls build-package/*.deb
 
+fuzz:
+	@scripts/bootstrap fuzz
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DINTACT_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target intact_fuzzers
+	@fuzz/run_campaign.sh build-fuzz $(FUZZ_TIME) $(FUZZ_JOBS)
+
 clean:
-	rm -rf build build-test build-package
+	rm -rf build build-test build-package build-fuzz

@@ -532,6 +532,11 @@ void CaptureVerifier::report(Connection& c, Observation& o, std::uint64_t packet
 CaptureStats verify_capture_file(const std::string& path, const Key& psk,
                                  const VerifyOptions& options, VerdictSink& sink) {
   PcapFile file(path);
+  return verify_capture(file, psk, options, sink);
+}
+
+CaptureStats verify_capture(PcapFile& file, const Key& psk, const VerifyOptions& options,
+                            VerdictSink& sink) {
   CaptureVerifier verifier(psk, options, sink);
   CaptureStats& stats = verifier.stats();
   stats.link_type = file.link_type_name();

@@ -202,5 +202,9 @@ class CaptureVerifier {
 // intact::Error (exit code 1) when the file cannot be read.
 CaptureStats verify_capture_file(const std::string& path, const Key& psk,
                                  const VerifyOptions& options, VerdictSink& sink);
+// The same over a capture already open (a file, or bytes in memory: the fuzz target).
+class PcapFile;
+CaptureStats verify_capture(PcapFile& file, const Key& psk, const VerifyOptions& options,
+                            VerdictSink& sink);
 
 }  // namespace intact::capture

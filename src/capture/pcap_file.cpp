@@ -2,6 +2,8 @@
 
 #include <pcap/pcap.h>
 
+#include <cstdio>
+
 #include "capture/packet_decoder.hpp"
 #include "intact/failure.hpp"
 
@@ -15,12 +17,30 @@ PcapFile::PcapFile(const std::string& path) : path_(path) {
                 " (intact verify reads pcap and pcapng files, e.g. from intact capture, "
                 "tshark -w or dumpcap)");
   }
+  check_link_type();
+}
+
+PcapFile::PcapFile(std::span<const std::uint8_t> bytes, const std::string& name) : path_(name) {
+  // fmemopen refuses a zero size; an empty capture is as unreadable as an empty file.
+  std::FILE* f = bytes.empty() ? nullptr
+                               : fmemopen(const_cast<std::uint8_t*>(bytes.data()), bytes.size(), "rb");
+  if (f == nullptr) throw Error(Failure::io, "cannot read capture " + name + ": it is empty");
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  handle_ = pcap_fopen_offline(f, errbuf);  // owns f from here, on success
+  if (handle_ == nullptr) {
+    std::fclose(f);
+    throw Error(Failure::io, "cannot read capture " + name + ": " + errbuf);
+  }
+  check_link_type();
+}
+
+void PcapFile::check_link_type() {
   link_type_ = pcap_datalink(handle_);
   if (!is_supported_link_type(link_type_)) {
     std::string name = link_type_name();
     pcap_close(handle_);
     handle_ = nullptr;
-    throw Error(Failure::io, "capture " + path + " has link type " + name +
+    throw Error(Failure::io, "capture " + path_ + " has link type " + name +
                 ", which intact verify does not read; record on an Ethernet, loopback or "
                 "'any' interface (Linux cooked), or as raw IP");
   }

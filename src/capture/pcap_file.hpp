@@ -23,6 +23,9 @@ struct CapturedPacket {
 class PcapFile {
  public:
   explicit PcapFile(const std::string& path);
+  // A capture held in memory (the fuzz targets); `name` stands for the file in
+  // messages. The bytes must outlive the PcapFile.
+  PcapFile(std::span<const std::uint8_t> bytes, const std::string& name);
   ~PcapFile();
   PcapFile(const PcapFile&) = delete;
   PcapFile& operator=(const PcapFile&) = delete;
@@ -33,6 +36,7 @@ class PcapFile {
   bool next(CapturedPacket& packet);
 
  private:
+  void check_link_type();
   std::string path_;
   struct pcap* handle_ = nullptr;
   int link_type_ = 0;

@@ -32,7 +32,18 @@ void TcpReassembler::add(std::uint32_t seq, bool syn, bool fin, bool rst,
   std::int64_t at = offset_of(seq);
   auto len = static_cast<std::int64_t>(payload.size());
   std::int64_t end = at + len + cut;
-  if (fin && end >= 0 && !fin_at_) fin_at_ = static_cast<std::uint64_t>(end);
+  if (fin && end >= 0 && !fin_at_) {
+    fin_at_ = static_cast<std::uint64_t>(end);
+    // Bytes recorded past the FIN were never read by the receiver: forget them.
+    for (auto it = waiting_.lower_bound(*fin_at_); it != waiting_.end(); it = waiting_.erase(it))
+      waiting_bytes_ -= it->second.size();
+  }
+  if (fin_at_) {  // the receiver reads nothing past the FIN, so nothing past it is delivered
+    auto limit = static_cast<std::int64_t>(*fin_at_);
+    len = std::clamp<std::int64_t>(limit - at, 0, len);
+    payload = payload.first(static_cast<std::size_t>(len));
+    end = std::min(end, limit);
+  }
   if (end > 0) highest_seen_ = std::max(highest_seen_, static_cast<std::uint64_t>(end));
   if (len > 0) {
     auto next = static_cast<std::int64_t>(next_);
@@ -80,13 +91,15 @@ void TcpReassembler::deliver_waiting(std::vector<std::uint8_t>& out) {
     if (it->first > next_) break;
     auto& bytes = it->second;
     std::uint64_t end = it->first + bytes.size();
+    if (fin_at_) end = std::min(end, std::max(*fin_at_, it->first));  // nothing past the FIN
     if (end > next_) {
       auto skip = static_cast<std::ptrdiff_t>(next_ - it->first);
       duplicate_bytes_ += static_cast<std::uint64_t>(skip);
-      out.insert(out.end(), bytes.begin() + skip, bytes.end());
+      out.insert(out.end(), bytes.begin() + skip,
+                 bytes.begin() + static_cast<std::ptrdiff_t>(end - it->first));
       next_ = end;
     } else {
-      duplicate_bytes_ += bytes.size();
+      duplicate_bytes_ += end - it->first;
     }
     waiting_bytes_ -= bytes.size() + kSegmentOverhead;
     waiting_payload_ -= bytes.size();
@@ -100,7 +113,9 @@ std::optional<TcpReassembler::Hole> TcpReassembler::hole() const {
     return Hole{next_, waiting_.begin()->first - next_, waiting_payload_};
   }
   if (fin_at_ && next_ < *fin_at_) return Hole{next_, *fin_at_ - next_, 0};
-  if (highest_seen_ > next_) return Hole{next_, highest_seen_ - next_, 0};
+  // Bytes seen past a FIN learnt later do not count: the receiver never read them.
+  std::uint64_t highest = fin_at_ ? std::min(highest_seen_, *fin_at_) : highest_seen_;
+  if (highest > next_) return Hole{next_, highest - next_, 0};
   return std::nullopt;
 }
 

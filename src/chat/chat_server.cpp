@@ -11,6 +11,7 @@
 
 #include "chat/chat_format.hpp"
 #include "chat/names.hpp"
+#include "chat/room_command.hpp"
 #include "driver/token_bucket.hpp"
 #include "intact/crypto.hpp"
 #include "intact/failure.hpp"
@@ -369,59 +370,63 @@ void ChatServer::console_line(std::string_view line) {
 void ChatServer::reply(Participant& who, std::string_view text) { who.deliver_notice(text); }
 
 void ChatServer::handle_command(Participant& who, std::string_view line) {
-  auto space = line.find(' ');
-  std::string_view cmd = line.substr(0, space);
-  std::string_view rest = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
-  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   bool host = who.is_host();
+  const RoomCommand c = parse_room_command(line, host ? CommandRole::host : CommandRole::member);
 
-  if (cmd == "/help") {
-    reply(who, host ? kConsoleHelp : kHelp);
-  } else if (cmd == "/who") {
-    reply(who, std::to_string(room_.size()) + " here: " + name_list(room_.size()));
-  } else if (cmd == "/msg") {
-    auto sp = rest.find(' ');
-    std::string_view name = rest.substr(0, sp);
-    std::string_view text = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
-    Participant* target = name.empty() ? nullptr : room_.find(name);
-    if (name.empty() || text.empty()) {
-      reply(who, "usage: /msg NAME TEXT");
-    } else if (target == nullptr) {
-      reply(who, "no user named '" + std::string(name) + "' here (/who lists them)");
-    } else {
-      target->deliver_message(who, text, true);
-      reply(who, "private message sent to " + target->name());
+  switch (c.kind) {
+    case RoomCommandKind::help:
+      reply(who, host ? kConsoleHelp : kHelp);
+      break;
+    case RoomCommandKind::who:
+      reply(who, std::to_string(room_.size()) + " here: " + name_list(room_.size()));
+      break;
+    case RoomCommandKind::msg: {
+      Participant* target = c.problem != RoomCommandProblem::none ? nullptr : room_.find(c.name);
+      if (c.problem == RoomCommandProblem::msg_usage) {
+        reply(who, "usage: /msg NAME TEXT");
+      } else if (target == nullptr) {
+        reply(who, "no user named '" + c.name + "' here (/who lists them)");
+      } else {
+        target->deliver_message(who, c.text, true);
+        reply(who, "private message sent to " + target->name());
+      }
+      break;
     }
-  } else if (cmd == "/nick" && !host) {
-    std::string wanted(rest);
-    auto& m = static_cast<Member&>(who);
-    if (!is_valid_name(wanted)) {
-      reply(who, "a name is " + valid_name_rule());
-    } else if (room_.find(wanted) != nullptr) {
-      reply(who, "the name '" + wanted + "' is taken");
-    } else {
-      std::string old = m.name();
-      m.set_name(wanted);
-      room_.rename(m, old);
-      room_.announce(old + " is now known as " + wanted, nullptr);
+    case RoomCommandKind::nick: {
+      auto& m = static_cast<Member&>(who);
+      if (c.problem == RoomCommandProblem::invalid_name) {
+        reply(who, "a name is " + valid_name_rule());
+      } else if (room_.find(c.name) != nullptr) {
+        reply(who, "the name '" + c.name + "' is taken");
+      } else {
+        std::string old = m.name();
+        m.set_name(c.name);
+        room_.rename(m, old);
+        room_.announce(old + " is now known as " + c.name, nullptr);
+      }
+      break;
     }
-  } else if (cmd == "/kick" && host) {
-    Participant* target = room_.find(rest);
-    if (target == nullptr || target->is_host()) {
-      reply(who, "no user named '" + std::string(rest) + "' here");
-    } else {
-      auto& m = static_cast<Member&>(*target);
-      m.send_notice("you were disconnected by the server (/kick)");
-      m.close(CloseCode::kicked, "kicked by the server");
+    case RoomCommandKind::kick: {
+      Participant* target = room_.find(c.name);
+      if (target == nullptr || target->is_host()) {
+        reply(who, "no user named '" + c.name + "' here");
+      } else {
+        auto& m = static_cast<Member&>(*target);
+        m.send_notice("you were disconnected by the server (/kick)");
+        m.close(CloseCode::kicked, "kicked by the server");
+      }
+      break;
     }
-  } else if (cmd == "/quit") {
-    if (host) {
-      shutdown("server shutting down");
-    } else {
-      static_cast<Member&>(who).close(CloseCode::normal, "quit");
-    }
-  } else {
-    reply(who, "unknown command " + std::string(cmd) + "; /help lists the commands");
+    case RoomCommandKind::quit:
+      if (host) {
+        shutdown("server shutting down");
+      } else {
+        static_cast<Member&>(who).close(CloseCode::normal, "quit");
+      }
+      break;
+    case RoomCommandKind::unknown:
+      reply(who, "unknown command " + c.word + "; /help lists the commands");
+      break;
   }
 }
 
