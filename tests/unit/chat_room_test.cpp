@@ -106,8 +106,8 @@ TEST(RepeatWindow, TheFirstLineIsRelayedAndTheSameBytesAgainAreARepeat) {
 TEST(RepeatWindow, ALineDifferingInOneByteIsNew) {
   RepeatWindow w;
   EXPECT_EQ(w.check("hi bob", t0), Verdict::relay);
-  for (std::string_view other : {"hi bob ", "Hi bob", "hi bo", "", std::string_view("hi bob\0", 7)})
-    EXPECT_EQ(w.check(other, t0), Verdict::relay) << other;
+  const std::string_view others[] = {"hi bob ", "Hi bob", "hi bo", "", std::string_view("hi bob\0", 7)};
+  for (std::string_view other : others) EXPECT_EQ(w.check(other, t0), Verdict::relay) << other;
   EXPECT_EQ(w.check("", t0), Verdict::repeat) << "the empty line is a line like any other";
 }
 
