@@ -28,6 +28,7 @@ struct RecordedEvent {
   std::string detail;
   Failure failure = Failure::none;
   CloseCode close_code = CloseCode::normal;
+  ChatOrigin origin = ChatOrigin::v1;
 };
 
 inline bool is_terminal(EventKind k) {
@@ -39,7 +40,7 @@ inline bool is_terminal(EventKind k) {
 inline bool same_event(const RecordedEvent& a, const RecordedEvent& b) {
   return a.kind == b.kind && a.type == b.type && a.seq == b.seq && a.missing == b.missing &&
          a.payload == b.payload && a.sender == b.sender &&
-         a.close_code == b.close_code &&
+         a.close_code == b.close_code && a.origin == b.origin &&
          (a.kind == EventKind::protocol_error || a.detail == b.detail);
 }
 
@@ -71,7 +72,7 @@ inline void drain(Session& s, std::vector<RecordedEvent>& out) {
     auto e = s.poll();
     if (!e) return;
     out.push_back({e->kind, e->type, e->seq, e->missing, std::string(as_text(e->payload)),
-                   std::string(e->sender), e->detail, e->failure, e->close_code});
+                   std::string(e->sender), e->detail, e->failure, e->close_code, e->origin});
   }
   fail("poll() never returned nullopt", __FILE__, __LINE__);
 }

@@ -51,7 +51,7 @@ bool verified_frame_in(std::span<const std::uint8_t> input, HmacSha256& mac,
   v1::FrameType type = v1::FrameType::data;
   if (e.type == MessageType::chat) {
     type = v1::FrameType::chat;
-    v1::encode_chat(e.sender, e.payload, payload);
+    v1::encode_chat(e.sender, e.payload, e.origin, payload);
   } else {
     if (e.type == MessageType::notice) type = v1::FrameType::notice;
     payload.assign(e.payload.begin(), e.payload.end());

@@ -50,6 +50,12 @@ local f = {
   transcript = ProtoField.bytes("intact.confirm.transcript", "Transcript hash (SHA-256 of both hellos)"),
   name = ProtoField.string("intact.confirm.name", "Sender's name"),
   chat_sender = ProtoField.string("intact.chat.sender", "Relayed from"),
+  -- The CHAT name length's high bit (docs/protocol.md, "CHAT"); the seven low bits are the length.
+  chat_lab_format = ProtoField.bool("intact.chat.lab_format", "From a lab-format member", 8,
+                                    { "yes (integrity checked; replay, reordering, deletion not ruled out)",
+                                      "no (a v1 member)" }, 0x80,
+                                    "The line came from a lab-format member: the lab's format has no sequence numbers"),
+  chat_name_length = ProtoField.uint8("intact.chat.name_length", "Name length", base.DEC, nil, 0x7F),
   close_code = ProtoField.uint8("intact.close.code", "Close code", base.HEX, close_codes),
   close_reason = ProtoField.string("intact.close.reason", "Close reason"),
   tag = ProtoField.bytes("intact.tag", "Tag (HMAC-SHA256)"),
@@ -58,7 +64,7 @@ local f = {
 }
 intact.fields = {
   f.format, f.hello, f.magic, f.version, f.role, f.nonce, f.type, f.seq, f.length, f.payload,
-  f.transcript, f.name, f.chat_sender, f.close_code, f.close_reason, f.tag, f.legacy_message,
+  f.transcript, f.name, f.chat_sender, f.chat_lab_format, f.chat_name_length, f.close_code, f.close_reason, f.tag, f.legacy_message,
   f.legacy_tag,
 }
 
@@ -152,11 +158,15 @@ local function dissect_v1(tvb, pinfo, tree, offset)
       add_text(t, f.name, tvb(p + 32, length - 32))
       summary = summary .. " name=" .. preview(tvb(p + 32, length - 32):raw())
     end
-  elseif ftype == 4 and length >= 1 and 1 + tvb(p, 1):uint() <= length then -- CHAT
-    local n = tvb(p, 1):uint()
+  elseif ftype == 4 and length >= 1 and tvb(p, 1):uint() % 128 <= 64 and
+         1 + tvb(p, 1):uint() % 128 <= length then -- CHAT: L and length in one byte, name, text
+    local lab = tvb(p, 1):uint() >= 128
+    local n = tvb(p, 1):uint() % 128
+    t:add(f.chat_lab_format, tvb(p, 1))
+    t:add(f.chat_name_length, tvb(p, 1))
     add_text(t, f.chat_sender, tvb(p + 1, n))
     add_text(t, f.payload, tvb(p + 1 + n, length - 1 - n))
-    summary = summary .. " " .. preview(tvb(p + 1, n):raw()) .. ": " ..
+    summary = summary .. (lab and " [lab format] " or " ") .. preview(tvb(p + 1, n):raw()) .. ": " ..
               preview(tvb(p + 1 + n, length - 1 - n):raw())
   elseif ftype == 3 and length >= 1 then -- CLOSE: reason code, then its text
     local code = tvb(p, 1):uint()

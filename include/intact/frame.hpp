@@ -41,7 +41,7 @@ enum class FrameType : std::uint8_t {
   confirm = 0x01,  // handshake key confirmation: transcript hash + sender's name
   data = 0x02,     // application bytes
   close = 0x03,    // authenticated end of this direction; payload: u8 CloseCode, UTF-8 text
-  chat = 0x04,     // relayed chat line: u8 name length, name, text
+  chat = 0x04,     // relayed chat line: u8 name length (high bit: lab format), name, text
   notice = 0x05,   // a notice from the sender itself
 };
 
@@ -107,7 +107,19 @@ void encode_close(CloseCode code, std::string_view reason, std::vector<std::uint
 bool decode_close(std::span<const std::uint8_t> payload, CloseCode* code, std::string_view* reason) noexcept;
 
 // CHAT payload: u8 sender length, sender (cut to kMaxNameSize bytes by cut_utf8), text.
+// The length byte's high bit is the lab-format flag (ChatOrigin::lab_format, docs/protocol.md
+// "CHAT"); its seven low bits are the length, and a length over kMaxNameSize is malformed.
+inline constexpr std::uint8_t kChatLabFormatFlag = 0x80;
+inline constexpr std::uint8_t kChatNameLengthMask = 0x7F;
+void encode_chat(std::string_view sender, std::string_view text, ChatOrigin origin,
+                 std::vector<std::uint8_t>& out);
+// ChatOrigin::v1.
 void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out);
+// False when the payload is empty, its length over kMaxNameSize or longer than the payload.
+bool decode_chat(std::span<const std::uint8_t> payload, std::string_view* sender,
+                 std::span<const std::uint8_t>* text, ChatOrigin* origin) noexcept;
+// The same, without the origin: for what only displays a CHAT (the tamper proxy's log);
+// a receiver that shows the line to a person uses the form above.
 bool decode_chat(std::span<const std::uint8_t> payload, std::string_view* sender,
                  std::span<const std::uint8_t>* text) noexcept;
 

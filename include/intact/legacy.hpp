@@ -60,7 +60,8 @@ class LegacySession final : public Session {
   // a relayed line or a notice in this format (the chat room's "name: text" and
   // "*** text") is its own business, done before send_data. send_chat throws
   // std::logic_error: this format cannot carry a sender.
-  void send_chat(std::string_view sender, std::string_view text) override;
+  void send_chat(std::string_view sender, std::string_view text,
+                 ChatOrigin origin = ChatOrigin::v1) override;
   void send_notice(std::string_view text) override;
   void close(CloseCode, std::string_view) override {}  // the lab's format has no close
 

@@ -28,6 +28,15 @@ enum class MessageType : std::uint8_t {
   notice,  // a notice from the peer itself (join, leave, errors): not a user's words
 };
 
+// Where a relayed chat line (MessageType::chat) came from, as the relaying server says in the
+// CHAT frame (docs/protocol.md, "CHAT"). A receiver shows a lab-format line as such: its
+// integrity was checked, but the lab's format has no sequence numbers, so a replay, a
+// reordering or a deletion on its way to the server cannot be ruled out for it.
+enum class ChatOrigin : std::uint8_t {
+  v1,          // a v1 member's line: its own frames ruled out replay, reordering and deletion
+  lab_format,  // a lab-format (--legacy) member's line: integrity checked, replay not ruled out
+};
+
 // Why a v1 CLOSE was sent: the first byte of its payload (docs/protocol.md, "CLOSE").
 // The receiver decides on this code, never on the reason text beside it.
 enum class CloseCode : std::uint8_t {
@@ -75,6 +84,8 @@ struct Event {
   // Both point into the session's input buffer: valid until the next feed().
   std::span<const std::uint8_t> payload;
   std::string_view sender;
+  // message of type chat: the line's origin, from the CHAT frame's lab-format flag.
+  ChatOrigin origin = ChatOrigin::v1;
   // What went wrong, for integrity_failure, replay, gap, truncated and protocol_error
   // (none otherwise): decide on this, never on `detail`.
   Failure failure = Failure::none;
@@ -109,7 +120,9 @@ class Session {
   // payload (over the maximum; in the lab's format, a '|' followed by 64 hex
   // digits), and std::logic_error before the session is established.
   virtual void send_data(std::span<const std::uint8_t> payload) = 0;
-  virtual void send_chat(std::string_view sender, std::string_view text) = 0;
+  // `origin` lab_format sets the CHAT frame's lab-format flag: the line came from a lab-format member.
+  virtual void send_chat(std::string_view sender, std::string_view text,
+                         ChatOrigin origin = ChatOrigin::v1) = 0;
   virtual void send_notice(std::string_view text) = 0;
   // Queues the authenticated close with its typed code and a text for people
   // (cut to 256 bytes); a no-op in the legacy format, which has none.

@@ -51,7 +51,8 @@ class V1Session final : public Session {
   std::optional<Event> poll() override;
 
   void send_data(std::span<const std::uint8_t> payload) override;
-  void send_chat(std::string_view sender, std::string_view text) override;
+  void send_chat(std::string_view sender, std::string_view text,
+                 ChatOrigin origin = ChatOrigin::v1) override;
   void send_notice(std::string_view text) override;
   void close(CloseCode code = CloseCode::normal, std::string_view reason = {}) override;
 

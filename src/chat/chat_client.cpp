@@ -220,7 +220,7 @@ void ChatClient::on_event(net::Connection& c, const Event& e) {
         follow_name(as_text(e.payload));
       }
       else if (e.type == MessageType::chat)
-        out_.message(e.sender, as_text(e.payload));
+        out_.message(e.sender, as_text(e.payload), {}, e.origin);
       else
         out_.message(peer, as_text(e.payload));
       break;

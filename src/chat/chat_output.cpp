@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "chat/room.hpp"
 #include "intact/json.hpp"
 #include "intact/session.hpp"
 #include "intact/text.hpp"
@@ -76,19 +77,31 @@ void ChatOutput::json(const JsonLine& line) {
   std::fflush(out_);
 }
 
-void ChatOutput::message(std::string_view from, std::string_view text, std::string_view private_to) {
+void ChatOutput::message(std::string_view from, std::string_view text, std::string_view private_to,
+                         ChatOrigin origin) {
+  bool lab = origin == ChatOrigin::lab_format;
   if (mode_ == Mode::json) {
-    if (private_to.empty())
-      json(json_event("message").field("from", from).field("text", text));
-    else
-      json(json_event("private_message").field("from", from).field("to", private_to).field("text", text));
+    JsonLine j = private_to.empty() ? json_event("message")
+                                    : json_event("private_message");
+    j.field("from", from);
+    if (!private_to.empty()) j.field("to", private_to);
+    j.field("text", text);
+    if (lab) j.field("lab_format", true);
+    json(j);
     return;
   }
   std::string name = printable(from);
   if (color_) name = std::string(kBold) + name + kReset;
   std::string line = private_to.empty() ? name + ": " + printable(text)
                                         : name + " (private): " + printable(text);
+  // Its integrity was checked; the lab's format cannot rule out a replay, a reordering or a deletion.
+  if (lab) line = (color_ ? std::string(kDim) + "[lab format]" + kReset : std::string("[lab format]")) + " " + line;
   human(line, nullptr);
+}
+
+void ChatOutput::repeated_line(std::string_view from) {
+  if (mode_ == Mode::json) return json(json_event("repeat").field("from", from));
+  human("*** " + repeat_notice(printable(from)), kYellow);
 }
 
 void ChatOutput::notice(std::string_view text) {

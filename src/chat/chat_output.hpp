@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "intact/json.hpp"
+#include "intact/session.hpp"
 
 namespace intact::chat {
 
@@ -23,8 +24,12 @@ class ChatOutput {
   // Conversation lines go to `out`; diagnostics (refused connections) to `log` in human mode.
   ChatOutput(Mode mode, std::FILE* out, std::FILE* log, bool color, bool timestamps);
 
-  // A line from a user. `private_to` non-empty: a private message.
-  void message(std::string_view from, std::string_view text, std::string_view private_to = {});
+  // A line from a user. `private_to` non-empty: a private message. `origin` lab_format: the
+  // line came from a lab-format member ("[lab format] bob: hi"; in JSON "lab_format": true).
+  void message(std::string_view from, std::string_view text, std::string_view private_to = {},
+               ChatOrigin origin = ChatOrigin::v1);
+  // The room did not relay a lab-format member's line: the same bytes again (server only).
+  void repeated_line(std::string_view from);
   // A notice from the program or the peer (join, leave, refusals).
   void notice(std::string_view text);
   // `name_sender`: in a room, the line says whose message it was ("alice: The received

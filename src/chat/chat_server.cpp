@@ -39,6 +39,7 @@ class ChatServer::Member final : public Participant {
  public:
   Member(net::Connection& c, WireFormat wire) : conn(c), format(wire) {}
   const std::string& name() const override { return name_; }
+  bool speaks_lab_format() const override { return format == WireFormat::legacy; }
   void set_name(std::string n) { name_ = std::move(n); }
 
   void deliver_message(const Participant& from, std::string_view text, bool is_private) override {
@@ -63,8 +64,8 @@ class ChatServer::Member final : public Participant {
     try {
       if (from.is_host())
         conn.send_data(text_bytes(body));
-      else if (format == WireFormat::v1)
-        conn.send_chat(from.name(), body);
+      else if (format == WireFormat::v1)  // a lab-format author's line is flagged as such
+        conn.send_chat(from.name(), body, from.speaks_lab_format() ? ChatOrigin::lab_format : ChatOrigin::v1);
       else
         conn.send_data(text_bytes(lab_chat_line(from.name(), body)));
     } catch (const Error& e) {
@@ -115,7 +116,8 @@ class ChatServer::Console final : public Participant {
   const std::string& name() const override { return name_; }
   bool is_host() const override { return true; }
   void deliver_message(const Participant& from, std::string_view text, bool is_private) override {
-    out_.message(from.name(), text, is_private ? std::string_view(name_) : std::string_view());
+    out_.message(from.name(), text, is_private ? std::string_view(name_) : std::string_view(),
+                 from.speaks_lab_format() ? ChatOrigin::lab_format : ChatOrigin::v1);
   }
   void deliver_notice(std::string_view text) override { out_.notice(text); }
 
@@ -351,6 +353,15 @@ void ChatServer::end_of_refusals(Member& m) {
 }
 
 void ChatServer::handle_text(Member& m, std::string_view text) {
+  // What would reach others (a line for the room, a /msg) is relayed once per RepeatWindow
+  // from a lab-format member: its format cannot tell a replay from the same line typed again.
+  bool for_others = text.empty() || text[0] != '/' || text.starts_with("/msg ");
+  if (for_others && room_.check_line(m, text, RepeatWindow::Clock::now()) == RepeatWindow::Verdict::repeat) {
+    out_.repeated_line(m.name());
+    if (room_.size() <= kAnnounceLimit) room_.announce(repeat_notice(m.name()), &m, false);
+    m.deliver_notice(repeat_notice_to_sender());
+    return;
+  }
   if (!text.empty() && text[0] == '/') {
     handle_command(m, text);
     return;

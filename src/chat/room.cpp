@@ -1,10 +1,46 @@
 #include "chat/room.hpp"
 
 #include <algorithm>
+#include <cstring>
 
+#include "intact/crypto.hpp"
 #include "intact/frame.hpp"
 
 namespace intact::chat {
+
+std::string repeat_notice(std::string_view name) {
+  return std::string(name) +
+         " (lab format) sent the same line again: not relayed (the lab format cannot tell a replay "
+         "from a repeat)";
+}
+
+std::string repeat_notice_to_sender() {
+  return "you sent the same line again within your last " + std::to_string(RepeatWindow::kLines) +
+         " lines (" + std::to_string(RepeatWindow::kMaxAge.count()) +
+         " minutes): not relayed (the lab format cannot tell a replay from a repeat; change the "
+         "line to send it again)";
+}
+
+RepeatWindow::Verdict RepeatWindow::check(std::string_view line, Clock::time_point now) {
+  Digest full = sha256(text_bytes(line));
+  Entry fresh;
+  std::memcpy(fresh.digest.data(), full.data(), kDigestSize);
+  fresh.at = now;
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Entry& e = ring_[i];
+    if (now - e.at < kMaxAge && e.digest == fresh.digest) return Verdict::repeat;
+  }
+  ring_[next_] = fresh;
+  next_ = (next_ + 1) % kLines;
+  count_ = std::min(count_ + 1, kLines);
+  return Verdict::relay;
+}
+
+RepeatWindow::Verdict Room::check_line(const Participant& from, std::string_view line,
+                                       RepeatWindow::Clock::time_point now) {
+  if (!from.speaks_lab_format()) return RepeatWindow::Verdict::relay;
+  return lab_windows_[&from].check(line, now);
+}
 
 void Room::join(Participant& p) {
   if (contains(p)) return;
@@ -13,6 +49,7 @@ void Room::join(Participant& p) {
 }
 
 void Room::leave(Participant& p) {
+  lab_windows_.erase(&p);
   auto it = std::find(members_.begin(), members_.end(), &p);
   if (it == members_.end()) return;
   members_.erase(it);

@@ -120,21 +120,35 @@ bool decode_close(std::span<const std::uint8_t> payload, CloseCode* code, std::s
   return true;
 }
 
-void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out) {
+void encode_chat(std::string_view sender, std::string_view text, ChatOrigin origin,
+                 std::vector<std::uint8_t>& out) {
   sender = cut_utf8(sender, kMaxNameSize);
-  out.push_back(static_cast<std::uint8_t>(sender.size()));
+  auto length = static_cast<std::uint8_t>(sender.size());
+  out.push_back(origin == ChatOrigin::lab_format ? static_cast<std::uint8_t>(length | kChatLabFormatFlag)
+                                                 : length);
   out.insert(out.end(), sender.begin(), sender.end());
   out.insert(out.end(), text.begin(), text.end());
 }
 
+void encode_chat(std::string_view sender, std::string_view text, std::vector<std::uint8_t>& out) {
+  encode_chat(sender, text, ChatOrigin::v1, out);
+}
+
 bool decode_chat(std::span<const std::uint8_t> payload, std::string_view* sender,
-                 std::span<const std::uint8_t>* text) noexcept {
+                 std::span<const std::uint8_t>* text, ChatOrigin* origin) noexcept {
   if (payload.empty()) return false;
-  std::size_t n = payload[0];
+  std::size_t n = payload[0] & kChatNameLengthMask;
   if (n > kMaxNameSize || 1 + n > payload.size()) return false;
   *sender = as_text(payload.subspan(1, n));
   *text = payload.subspan(1 + n);
+  *origin = (payload[0] & kChatLabFormatFlag) != 0 ? ChatOrigin::lab_format : ChatOrigin::v1;
   return true;
+}
+
+bool decode_chat(std::span<const std::uint8_t> payload, std::string_view* sender,
+                 std::span<const std::uint8_t>* text) noexcept {
+  ChatOrigin ignored{};
+  return decode_chat(payload, sender, text, &ignored);
 }
 
 }  // namespace v1
@@ -411,7 +425,7 @@ Event FrameReceiver::message_event(const Opened& o) {
     }
     case v1::FrameType::chat: {
       std::span<const std::uint8_t> text;
-      if (!v1::decode_chat(o.payload, &m.sender, &text)) {
+      if (!v1::decode_chat(o.payload, &m.sender, &text, &m.origin)) {
         done_ = true;
         m.kind = EventKind::protocol_error;
         m.failure = Failure::protocol;

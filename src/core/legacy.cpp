@@ -136,7 +136,7 @@ void LegacySession::send_data(std::span<const std::uint8_t> payload) {
   legacy::encode(mac_, payload, out_);
 }
 
-void LegacySession::send_chat(std::string_view, std::string_view) {
+void LegacySession::send_chat(std::string_view, std::string_view, ChatOrigin) {
   throw std::logic_error(
       "LegacySession: the lab's format has no sender field; format the line and send_data it");
 }

@@ -175,10 +175,10 @@ void V1Session::send_data(std::span<const std::uint8_t> payload) {
   seal(v1::FrameType::data, payload);
 }
 
-void V1Session::send_chat(std::string_view sender, std::string_view text) {
+void V1Session::send_chat(std::string_view sender, std::string_view text, ChatOrigin origin) {
   check_can_send();
   scratch_.clear();
-  v1::encode_chat(sender, text, scratch_);
+  v1::encode_chat(sender, text, origin, scratch_);
   seal(v1::FrameType::chat, scratch_);
 }
 

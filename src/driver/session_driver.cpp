@@ -161,9 +161,9 @@ bool SessionDriver::send_data(std::span<const std::uint8_t> payload) {
   return within_bound();
 }
 
-bool SessionDriver::send_chat(std::string_view sender, std::string_view text) {
+bool SessionDriver::send_chat(std::string_view sender, std::string_view text, ChatOrigin origin) {
   if (!can_send()) return false;
-  session_.send_chat(sender, text);
+  session_.send_chat(sender, text, origin);
   return within_bound();
 }
 

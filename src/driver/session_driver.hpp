@@ -110,7 +110,7 @@ class SessionDriver {
   // Failure::over_limit). Throws what the session throws for a payload its
   // format cannot carry (Failure::not_sent).
   bool send_data(std::span<const std::uint8_t> payload);
-  bool send_chat(std::string_view sender, std::string_view text);
+  bool send_chat(std::string_view sender, std::string_view text, ChatOrigin origin = ChatOrigin::v1);
   bool send_notice(std::string_view text);
   // Authenticated close with its typed code (normal when none is given):
   // queued, flushed, half-closed, then the peer's close awaited for `linger`

@@ -190,8 +190,8 @@ bool Connection::send_data(std::span<const std::uint8_t> payload) {
   return open_ && sent(driver_.send_data(payload));
 }
 
-bool Connection::send_chat(std::string_view sender, std::string_view text) {
-  return open_ && sent(driver_.send_chat(sender, text));
+bool Connection::send_chat(std::string_view sender, std::string_view text, ChatOrigin origin) {
+  return open_ && sent(driver_.send_chat(sender, text, origin));
 }
 
 bool Connection::send_notice(std::string_view text) {

@@ -79,7 +79,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queue a message. False when the connection is closed, or when the queue
   // passed its bound: the connection is then dropped (observer told why).
   bool send_data(std::span<const std::uint8_t> payload);
-  bool send_chat(std::string_view sender, std::string_view text);
+  bool send_chat(std::string_view sender, std::string_view text, ChatOrigin origin = ChatOrigin::v1);
   bool send_notice(std::string_view text);
 
   // Waits until fewer than `bytes` are queued, or the connection is gone:

@@ -88,6 +88,8 @@ def expected_vectors(inputs):
         "client CLOSE": frame(c2s, 0x03, 2, bytes([0x00])),  # code 0x00 normal, no text
         "server NOTICE": frame(s2c, 0x05, 1, b"bob joined"),
         "server CHAT": frame(s2c, 0x04, 2, bytes([3]) + b"bob" + b"hi alice"),
+        # The same line from a lab-format member: the name length's high bit (0x80) is the flag.
+        "server lab CHAT": frame(s2c, 0x04, 2, bytes([0x80 | 3]) + b"bob" + b"hi alice"),
         "server DATA": frame(s2c, 0x02, 3, b"(private) psst"),
         "server CLOSE": frame(s2c, 0x03, 4, bytes([0x01]) + b"server shutting down"),  # 0x01 shutdown
     }
@@ -129,7 +131,7 @@ def test_the_server_frames_carry_the_notes_and_verify_under_the_server_key():
     inputs, values, notes = parse_vectors(read_doc())
     s2c = expected_vectors(inputs)["K_server2client"]
     for label, ftype, seq in (("server NOTICE", 0x05, 1), ("server CHAT", 0x04, 2),
-                              ("server DATA", 0x02, 3)):
+                              ("server lab CHAT", 0x04, 2), ("server DATA", 0x02, 3)):
         f = values[label]
         t.check(len(f) >= 45, f"{label}: {len(f)} bytes")
         got_type, got_seq, length = struct.unpack(">BQI", f[:13])
@@ -138,12 +140,30 @@ def test_the_server_frames_carry_the_notes_and_verify_under_the_server_key():
         t.check(hmac.compare_digest(hmac.new(s2c, f[:13] + payload, hashlib.sha256).digest(), tag),
                 f"{label}: the tag does not verify under K_server2client")
         if ftype == 0x04:
-            n = payload[0]
+            n = payload[0] & 0x7F  # the seven low bits are the name's length
+            t.check(n <= 64 and (payload[0] & 0x80 != 0) == (label == "server lab CHAT"),
+                    f"{label}: the lab-format flag is set only on the lab-format line: {payload[0]:#04x}")
             fields = [payload[1:1 + n].decode(), payload[1 + n:].decode()]
         else:
             fields = [payload.decode()]
         t.check(fields == notes[label], f"{label}: payload {fields!r}, note {notes.get(label)!r}")
     t.check(values["server DATA"][13:].startswith(b"(private) "), "the console's private line")
+
+
+def test_the_lab_format_chat_differs_from_the_v1_chat_only_in_the_flag_bit_and_its_tag():
+    inputs, values, _ = parse_vectors(read_doc())
+    s2c = expected_vectors(inputs)["K_server2client"]
+    plain, lab = values["server CHAT"], values["server lab CHAT"]
+    t.check(len(plain) == len(lab), "same length")
+    t.check(plain[13] == 0x03 and lab[13] == 0x83, f"first payload bytes {plain[13]:#04x}, {lab[13]:#04x}")
+    t.check(plain[:13] + plain[14:-32] == lab[:13] + lab[14:-32], "header, name and text are the same")
+    body = lab[:-32]
+    t.check(hmac.compare_digest(hmac.new(s2c, body, hashlib.sha256).digest(), lab[-32:]),
+            "the flag is under the tag: the flagged frame verifies with its own tag")
+    t.check(not hmac.compare_digest(hmac.new(s2c, body, hashlib.sha256).digest(), plain[-32:]),
+            "clearing the flag breaks the tag (a proxy cannot strip it)")
+    chat = section(read_doc(), "CHAT")
+    t.check("0x80" in chat and "lab-format flag" in chat, "the CHAT section documents the flag")
 
 
 def test_the_close_vectors_carry_a_code_byte_then_the_text():

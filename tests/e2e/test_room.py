@@ -168,7 +168,7 @@ def test_legacy_and_v1_clients_in_one_room_hear_each_other():
     lab = lab_peer.lab_client(lab_port, KEY)
     v1c.wait_for(r"127\.0\.0\.1:\d+ joined", "out")
     lab.send("hello from the lab")
-    v1c.wait_for(r"^127\.0\.0\.1:\d+: hello from the lab$", "out")
+    v1c.wait_for(r"^\[lab format\] 127\.0\.0\.1:\d+: hello from the lab$", "out")  # the CHAT's flag
     v1c.send("hello from v1\n")
     wait_all(lambda: ("alice: hello from v1", True) in lab.received, "the lab client to hear alice", 15)
     lab.close()

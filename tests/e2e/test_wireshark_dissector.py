@@ -16,8 +16,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from intact_testlib import KEY, LAB_KEY, TestRunner, check  # noqa: E402
 from v1_peer import hkdf as hkdf_sha256  # noqa: E402
-from capture_testlib import (DISSECTOR, TcpView, read_pcap, record_chat, via_byte_relay,  # noqa: E402
-                             write_pcap)
+from capture_testlib import (DISSECTOR, Capture, TcpView, read_pcap, record_chat,  # noqa: E402
+                             via_byte_relay, write_pcap)
 
 TMP = tempfile.mkdtemp(prefix="intact-wireshark-")
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
@@ -199,6 +199,50 @@ def test_v1_is_recognised_on_any_port_unless_the_heuristic_is_off():
     check("Hello (client)" in found and "DATA seq=1" in found, f"v1 found by its hello:\n{found[:800]}")
     off = tshark(path, "-o", "intact.heuristic:FALSE", verbose=False)
     check("INTACT" not in off, f"heuristic off, default port: nothing dissected:\n{off[:500]}")
+
+
+def test_tshark_shows_a_lab_format_members_line_as_a_flagged_chat():
+    # A mixed room recorded on its v1 port: the lab-format member's line reaches a v1 client as
+    # a CHAT whose name length byte carries the lab-format flag (0x80).
+    import lab_peer
+    from intact_testlib import Proc
+    srv = Proc(["server", "--port", "0", "--legacy-port", "0", "--key", KEY])
+    v1_port = int(srv.wait_for(r"listening on .*:(\d+) \(protocol v1\)", "err").group(1))
+    lab_port = int(srv.wait_for(r"listening on .*:(\d+) \(lab format", "err").group(1))
+    path = os.path.join(TMP, "mixed.pcap")
+    cap = Capture(v1_port, path, pcap=True)
+    client = Proc(["client", "--port", str(v1_port), "--key", KEY, "--name", "alice"])
+    client.wait_for("keys confirmed", "err")
+    lab = lab_peer.lab_client(lab_port, KEY)
+    name = "127.0.0.1:%d" % lab.sock.getsockname()[1]
+    client.wait_for(re.escape(name) + " joined", "out")
+    lab.send("from the lab")
+    client.wait_for(r"^\[lab format\] " + re.escape(name) + ": from the lab$", "out")
+    client.close_stdin()
+    check(client.wait(30) == 0, f"the client exits 0: {client.err_lines}")
+    lab.close()
+    cap.stop()
+    srv.stop()
+    text = tshark(path, "-d", f"tcp.port=={v1_port},intact")
+    hellos, frames = parse_v1(text)
+    chats = [f for f in frames if f["name"] == "CHAT"]
+    check(len(chats) == 1, f"one CHAT: {chats}")
+    chat = chats[0]
+    flag = [v for k, v in chat.items() if k.endswith("= From a lab-format member")]
+    check(flag and flag[0].startswith("yes"), f"the flag is shown: {chat}")
+    length = [v for k, v in chat.items() if k.endswith("= Name length")]
+    check(length == [str(len(name))], f"the name length without the flag: {chat}")
+    check(chat.get("Relayed from") == name and chat.get("Payload text") == "from the lab", f"fields: {chat}")
+    # The tag shown is the HMAC of the flagged payload under the server's direction key.
+    (_, cn), (_, sn) = hellos["client"], hellos["server"]
+    s2c = hkdf_sha256(bytes.fromhex(KEY), cn + sn, b"intact v1 server to client")
+    payload = bytes([0x80 | len(name)]) + name.encode() + b"from the lab"
+    header = bytes([4]) + struct.pack("!QI", int(chat["Sequence number"]), int(chat["Payload length"]))
+    check(len(payload) == int(chat["Payload length"]), f"the payload's length: {chat}")
+    want = hmac.new(s2c, header + payload, hashlib.sha256).hexdigest()
+    check(chat["Tag (HMAC-SHA256)"] == want, f"the tag shown is the flagged frame's HMAC {want}: {chat}")
+    summary = tshark(path, "-d", f"tcp.port=={v1_port},intact", verbose=False)
+    check(re.search(r"CHAT seq=\d+ \[lab format\] \"" + re.escape(name), summary), f"the Info column:\n{summary}")
 
 
 if __name__ == "__main__":

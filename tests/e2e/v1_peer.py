@@ -28,6 +28,28 @@ def parse_close(payload):
     return CLOSE_CODES.get(payload[0], "unknown"), payload[1:].decode("utf-8", "replace")
 
 
+# A CHAT payload: u8 name length, name (0..64 bytes), text. The length byte's high bit is the
+# lab-format flag: the line came from a lab-format member (docs/protocol.md, "CHAT").
+CHAT_LAB_FORMAT = 0x80
+
+
+def chat_payload(sender, text, lab_format=False):
+    name = sender.encode("utf-8")
+    assert len(name) <= 64, "a CHAT sender is at most 64 bytes"
+    return bytes([len(name) | (CHAT_LAB_FORMAT if lab_format else 0)]) + name + text.encode("utf-8")
+
+
+def parse_chat(payload):
+    """(sender, text, lab_format) of a CHAT payload; raises ValueError for a malformed one."""
+    if not payload:
+        raise ValueError("an empty CHAT payload")
+    n = payload[0] & 0x7F
+    if n > 64 or 1 + n > len(payload):
+        raise ValueError(f"a CHAT name length byte of {payload[0]:#04x} in {len(payload)} bytes")
+    return (payload[1:1 + n].decode("utf-8", "replace"), payload[1 + n:].decode("utf-8", "replace"),
+            bool(payload[0] & CHAT_LAB_FORMAT))
+
+
 def hkdf(ikm, salt, info, length=32):
     prk = hmac.new(salt, ikm, hashlib.sha256).digest()
     okm, t, i = b"", b"", 1

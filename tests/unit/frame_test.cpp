@@ -179,6 +179,75 @@ TEST(V1Chat, ASenderOver64BytesIsCutTo64OnACharacterBoundary) {
   EXPECT_EQ(v1::cut_utf8("\x80\x80\x80", 2), "");      // no boundary at all: nothing
 }
 
+TEST(V1Chat, TheLabFormatFlagIsTheLengthBytesHighBitAndDecodesBack) {
+  Bytes plain, lab;
+  v1::encode_chat("bob", "hi", plain);
+  v1::encode_chat("bob", "hi", ChatOrigin::lab_format, lab);
+  EXPECT_EQ(plain[0], 0x03) << "an unflagged CHAT is what it always was";
+  EXPECT_EQ(lab[0], 0x83);
+  EXPECT_TRUE(std::equal(plain.begin() + 1, plain.end(), lab.begin() + 1)) << "only the flag differs";
+  std::string_view sender;
+  std::span<const std::uint8_t> text;
+  ChatOrigin origin = ChatOrigin::v1;
+  ASSERT_TRUE(v1::decode_chat(lab, &sender, &text, &origin));
+  EXPECT_EQ(origin, ChatOrigin::lab_format);
+  EXPECT_EQ(sender, "bob");
+  EXPECT_EQ(as_text(text), "hi");
+  ASSERT_TRUE(v1::decode_chat(plain, &sender, &text, &origin));
+  EXPECT_EQ(origin, ChatOrigin::v1);
+  // A 64-byte name still fits beside the flag: 0x80 | 64 = 0xC0.
+  Bytes longest;
+  v1::encode_chat(std::string(64, 'n'), "t", ChatOrigin::lab_format, longest);
+  EXPECT_EQ(longest[0], 0xC0);
+  ASSERT_TRUE(v1::decode_chat(longest, &sender, &text, &origin));
+  EXPECT_EQ(sender.size(), 64u);
+  EXPECT_EQ(origin, ChatOrigin::lab_format);
+}
+
+TEST(V1Chat, AFlaggedLengthOver64IsMalformedLikeAnyOther) {
+  // The seven low bits are the length: 0x80 | 65 and 0xFF are no lengths, flag or not.
+  std::string_view sender;
+  std::span<const std::uint8_t> text;
+  ChatOrigin origin = ChatOrigin::v1;
+  for (std::uint8_t first : {std::uint8_t{0xC1}, std::uint8_t{0xFF}, std::uint8_t{0x41}, std::uint8_t{0x7F}}) {
+    Bytes p(1 + 127 + 1, 'n');
+    p[0] = first;
+    EXPECT_FALSE(v1::decode_chat(p, &sender, &text, &origin)) << int(first);
+    EXPECT_FALSE(v1::decode_chat(p, &sender, &text)) << int(first);
+  }
+  const std::uint8_t flagged_short_name[] = {0x85, 'a', 'b'};
+  EXPECT_FALSE(v1::decode_chat(flagged_short_name, &sender, &text, &origin));
+  const std::uint8_t flagged_empty_name_and_text[] = {0x80};
+  ASSERT_TRUE(v1::decode_chat(flagged_empty_name_and_text, &sender, &text, &origin));
+  EXPECT_TRUE(sender.empty() && text.empty());
+  EXPECT_EQ(origin, ChatOrigin::lab_format);
+}
+
+TEST(V1Chat, AReceiverReportsTheFlagOnTheChatEvent) {
+  Bytes k = key_bytes(7);
+  FrameSealer tx(k);
+  Bytes skip, p, wire;
+  tx.seal(v1::FrameType::confirm, {}, skip);  // seq 0 belongs to the handshake
+  v1::encode_chat("bob", "replayable", ChatOrigin::lab_format, p);
+  tx.seal(v1::FrameType::chat, p, wire);
+  p.clear();
+  v1::encode_chat("carol", "protected", p);
+  tx.seal(v1::FrameType::chat, p, wire);
+  FrameReceiver rx(k);
+  InputBuffer in;
+  in.append(wire);
+  auto lab = rx.poll(in);
+  ASSERT_TRUE(lab);
+  EXPECT_EQ(lab->type, MessageType::chat);
+  EXPECT_EQ(lab->origin, ChatOrigin::lab_format);
+  EXPECT_EQ(lab->sender, "bob");
+  EXPECT_EQ(as_text(lab->payload), "replayable");
+  auto v1line = rx.poll(in);
+  ASSERT_TRUE(v1line);
+  EXPECT_EQ(v1line->origin, ChatOrigin::v1);
+  EXPECT_EQ(v1line->sender, "carol");
+}
+
 // ---------------------------------------------------------------- InputBuffer
 
 TEST(InputBuffer, AppendsConsumesAndCompactsWithoutLosingBytes) {

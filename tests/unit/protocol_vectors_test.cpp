@@ -48,6 +48,9 @@ const char* kServerNotice =
 const char* kServerChat =
     "04" "0000000000000002" "0000000C" "03" "626F62" "686920616C696365"
     "F4EEFE018BCB7BD187580BC9AAD08ADD2595DAEF908558DEA51C9CA5307185C5";
+const char* kServerLabChat =
+    "04" "0000000000000002" "0000000C" "83" "626F62" "686920616C696365"
+    "E792CC5871C97DD4FE39D6C959620BB2E8E070DCBB82FF55DBCB8C887AA984FD";
 const char* kServerData =
     "02" "0000000000000003" "0000000E" "2870726976617465292070737374"
     "96B7C02084A45D281DE6C613BA9D92E4B62B17E048323272A7CA96618D4B6950";
@@ -233,6 +236,42 @@ TEST(ProtocolVectors, FramesSealedWithTheDirectionKeysMatchTheDocument) {
   v1::encode_close(CloseCode::shutdown, "server shutting down", close);
   server_tx.seal(v1::FrameType::close, close, out);
   EXPECT_EQ(hex_of(out), kServerClose);
+}
+
+TEST(ProtocolVectors, ALabFormatMembersLineIsTheDocumentedFlaggedChatAndDecodesAsSuch) {
+  // The room's seq 2 had bob been a lab-format member: the CHAT's first byte carries 0x80.
+  VectorSessions v;
+  v.server.feed(*from_hex(take_hex(v.client)));
+  ASSERT_FALSE(v.server.poll());
+  v.client.feed(*from_hex(take_hex(v.server)));
+  ASSERT_EQ(v.client.poll()->kind, EventKind::established);
+  v.server.feed(*from_hex(take_hex(v.client)));
+  ASSERT_EQ(v.server.poll()->kind, EventKind::established);
+  v.server.send_notice("bob joined");
+  EXPECT_EQ(take_hex(v.server), kServerNotice);
+  v.server.send_chat("bob", "hi alice", ChatOrigin::lab_format);
+  std::string lab = take_hex(v.server);
+  EXPECT_EQ(lab, kServerLabChat);
+  v.client.feed(*from_hex(std::string(kServerNotice) + lab));
+  ASSERT_EQ(v.client.poll()->type, MessageType::notice);
+  auto chat = v.client.poll();
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->kind, EventKind::message);
+  EXPECT_EQ(chat->type, MessageType::chat);
+  EXPECT_EQ(chat->origin, ChatOrigin::lab_format);
+  EXPECT_EQ(chat->sender, "bob");
+  EXPECT_EQ(as_text(chat->payload), "hi alice");
+  EXPECT_EQ(chat->seq, 2u);
+
+  // The same frame from the keyless codec and a sealer holding the documented key.
+  Bytes payload, out, skip;
+  v1::encode_chat("bob", "hi alice", ChatOrigin::lab_format, payload);
+  EXPECT_EQ(hex_of(payload), "83626F62686920616C696365");
+  FrameSealer server_tx(*from_hex(kServerToClient));
+  server_tx.seal(v1::FrameType::confirm, {}, skip);
+  server_tx.seal(v1::FrameType::notice, text_bytes("bob joined"), skip);
+  server_tx.seal(v1::FrameType::chat, payload, out);
+  EXPECT_EQ(hex_of(out), kServerLabChat);
 }
 
 TEST(ProtocolVectors, TheVectorFramesVerifyOnlyInTheirOwnDirection) {
