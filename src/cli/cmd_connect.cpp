@@ -29,7 +29,7 @@ const CommandRegistration registration{
       sub.add_option("HOST", o->host, "host name or address of an `intact listen`")
           ->type_name("")
           ->required();
-      add_port(sub, "PORT", o->port, kPeerPorts, "its port")->type_name("")->required();
+      add_port(sub, "PORT", o->port, kPeerPorts, "its port")->type_name("")->default_str("")->required();
       o->relay.add_to(sub,
                       "give up when the handshake has not finished within this time (the room's "
                       "server and client wait 10s)");
