@@ -68,9 +68,9 @@ void declare_options(CLI::App& sub, ServerArgs& a) {
   sub.add_flag("--strict", a.strict, "close a client's connection at its first integrity failure");
   add_number(sub, "--max-clients", a.max_clients, {1, kMaxClients}, "refuse connections beyond this many");
   add_number(sub, "--queue-limit", a.queue_limit, {kMinQueueLimit, kMaxQueueLimit},
-             "bytes queued for a client that does not read before it is disconnected (4 MiB; at "
-             "least 64 KiB, which holds the handshake and the welcome many times over; a member "
-             "is also dropped when one relayed message is longer than this)")
+             "bytes queued for a client that does not read before it is disconnected (4 MiB; "
+             "its handshake and welcome take about 2 KiB, and a relayed message longer than this "
+             "drops it too)")
       ->type_name("BYTES");
   add_duration(sub, "--handshake-timeout", a.handshake_timeout, kHandshakeTimeouts,
                "drop a connection that has not finished the handshake by then (intact connect "
