@@ -27,7 +27,7 @@ const CommandRegistration registration{
       sub.add_flag("--json", a->json, "print one JSON document instead of the table");
       sub.add_option("--only", a->only, "v1 or legacy: run the cells of one format only")
           ->type_name("FORMAT");
-      // numeric: 10^8 mutations take hours even in a release build; the campaign must end.
+      // The bound: 10^8 mutations take hours even in a release build; the campaign must end.
       add_number(sub, "--campaign", a->campaign, {1, 100'000'000},
                  "instead of the matrix: N random mutations against protocol v1 sessions "
                  "(in memory), counting forgeries accepted, duplicates and unreported mutations");

@@ -46,7 +46,7 @@ const CommandRegistration registration{
       sub.add_option("-f,--filter", args->filter,
                      "a capture filter to use instead of 'tcp port PORT' (pcap-filter syntax)")
           ->type_name("FILTER");
-      // numeric: dumpcap counts whole seconds and an int of packets; a day is a long recording.
+      // The bound: dumpcap counts whole seconds and an int of packets; a day is a long recording.
       add_duration(sub, "--duration", args->duration, {std::chrono::seconds(1), std::chrono::hours(24)},
                    "stop after this long (e.g. 30s, 2m; rounded up to whole seconds)");
       add_number(sub, "-c,--count", args->count, {1, 1'000'000'000}, "stop after this many packets");

@@ -48,7 +48,7 @@ void declare_options(CLI::App& sub, ClientArgs& a) {
       ->type_name("NAME")
       ->default_str("$USER");
   sub.add_flag("--strict", a.strict, "disconnect at the first integrity failure (exit code 3)");
-  // numeric: the linger is how long an exit may wait for the server; 10 minutes is past patience.
+  // The bound: the linger is how long an exit may wait for the server; 10 minutes is past patience.
   add_duration(sub, "--linger", a.linger, {std::chrono::milliseconds(0), std::chrono::minutes(10)},
                "after the end of input, how long to wait for the server's close");
   add_duration(sub, "--handshake-timeout", a.handshake_timeout, kHandshakeTimeouts,

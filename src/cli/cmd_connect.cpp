@@ -33,7 +33,7 @@ const CommandRegistration registration{
       o->relay.add_to(sub,
                       "give up when the handshake has not finished within this time (the room's "
                       "server and client wait 10s)");
-      // numeric: -w is more than 0 (0 would fail every connection), at most an hour.
+      // The bound: -w is more than 0 (0 would fail every connection), at most an hour.
       add_duration(sub, "-w,--wait", o->wait, {std::chrono::milliseconds(1), std::chrono::hours(1)},
                    "give up when the TCP connection is not set up within this time, e.g. 5s "
                    "(as ncat -w; without it, the system's limit, a minute or more)");

@@ -20,7 +20,7 @@
 namespace intact::cli {
 namespace {
 
-// numeric: a room of a million needs as many descriptors; a queue of 1 GiB per member is
+// The bound: a room of a million needs as many descriptors; a queue of 1 GiB per member is
 // already more than a machine holds for a room.
 constexpr std::size_t kMaxClients = 1'000'000;
 constexpr std::size_t kMinQueueLimit = 64u << 10;

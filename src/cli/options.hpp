@@ -69,6 +69,12 @@ struct KeyOptions {
 // and appended to the help as "(1..1000000)" or "(0..24h)"; the variable's initial value is
 // the default shown. A value given is checked while the command line is parsed, before the
 // command runs.
+//
+// Converting an option declared for now as plain CLI11 with `->check(CLI::Range(a, b))` and a
+// `// numeric: a..b` comment: `sub.add_option(NAMES, var, HELP)->check(CLI::Range(a, b))`
+// becomes `add_number(sub, NAMES, var, {a, b}, HELP)` (drop ->capture_default_str() and any
+// range words in HELP: both are added); a duration held as text and read later with
+// parse_duration becomes a std::chrono::milliseconds bound with add_duration.
 
 template <std::integral T>
 struct NumberRange {
