@@ -1,5 +1,6 @@
 // `intact attack-matrix`: every attack against both formats, and the randomized campaign.
 #include <iostream>
+#include <limits>
 
 #include "attack/attack_matrix.hpp"
 #include "attack/mutation_campaign.hpp"
@@ -13,9 +14,9 @@ namespace {
 struct MatrixArgs {
   bool json = false;
   std::string only;
-  std::uint64_t campaign = 0;
+  std::optional<std::uint64_t> campaign;
   std::uint64_t seed = 1;
-  std::string timeout = "15s";
+  std::chrono::milliseconds timeout = std::chrono::seconds(15);
 };
 
 const CommandRegistration registration{
@@ -26,17 +27,14 @@ const CommandRegistration registration{
       sub.add_flag("--json", a->json, "print one JSON document instead of the table");
       sub.add_option("--only", a->only, "v1 or legacy: run the cells of one format only")
           ->type_name("FORMAT");
-      sub.add_option(
-          "--campaign", a->campaign,
-          "instead of the matrix: N random mutations against protocol v1 sessions "
-          "(in memory), counting forgeries accepted, duplicates and unreported mutations")
-          ->type_name("N");
-      sub.add_option("--seed", a->seed, "seed of the campaign's random choices")
-          ->type_name("N")
-          ->capture_default_str();
-      sub.add_option("--timeout", a->timeout, "deadline for each matrix cell")
-          ->type_name("DURATION")
-          ->capture_default_str();
+      // The bound: 10^8 mutations take hours even in a release build; the campaign must end.
+      add_number(sub, "--campaign", a->campaign, {1, 100'000'000},
+                 "instead of the matrix: N random mutations against protocol v1 sessions "
+                 "(in memory), counting forgeries accepted, duplicates and unreported mutations");
+      add_number(sub, "--seed", a->seed, {0, std::numeric_limits<std::uint64_t>::max()},
+                 "seed of the campaign's random choices");
+      add_duration(sub, "--timeout", a->timeout, {std::chrono::milliseconds(1), std::chrono::hours(1)},
+                   "deadline for each matrix cell");
       sub.footer(
           "The matrix starts a server endpoint, a client endpoint and the tamper proxy on "
           "127.0.0.1 "
@@ -49,9 +47,9 @@ const CommandRegistration registration{
           "Examples: intact attack-matrix\n"
           "          intact attack-matrix --campaign 100000 --seed 42");
       return [a]() {
-        if (a->campaign > 0) {
+        if (a->campaign) {
           attack::CampaignOptions o;
-          o.mutations = a->campaign;
+          o.mutations = *a->campaign;
           o.seed = a->seed;
           auto r = attack::run_campaign(o);
           std::cout << (a->json ? attack::format_campaign_json(r, a->seed)
@@ -66,7 +64,7 @@ const CommandRegistration registration{
           o.v1 = a->only == "v1";
           o.legacy = a->only == "legacy";
         }
-        o.cell_timeout = parse_duration(a->timeout, "--timeout");
+        o.cell_timeout = a->timeout;
         auto cells = attack::run_attack_matrix(o);
         std::cout << (a->json ? attack::format_matrix_json(cells)
                               : attack::format_matrix_table(cells))

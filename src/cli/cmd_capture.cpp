@@ -22,12 +22,12 @@ namespace intact::cli {
 namespace {
 
 struct CaptureArgs {
-  std::string port = "8080";
+  std::uint16_t port = 8080;
   std::string interface = "lo";
   std::string output = "intact.pcapng";
   std::string filter;
-  std::string duration;
-  long count = 0;
+  std::optional<std::chrono::milliseconds> duration;
+  std::optional<long> count;
   bool pcap = false;
 };
 
@@ -36,9 +36,7 @@ const CommandRegistration registration{
     "record the traffic of a port on the loopback adapter into a pcapng file (runs dumpcap)", 65,
     [](CLI::App& sub) -> Runner {
       auto args = std::make_shared<CaptureArgs>();
-      sub.add_option("-p,--port", args->port, "the TCP port to record (both directions)")
-          ->type_name("PORT")
-          ->capture_default_str();
+      add_port(sub, "-p,--port", args->port, kPeerPorts, "the TCP port to record (both directions)");
       sub.add_option("-i,--interface", args->interface, "the interface to record on")
           ->type_name("NAME")
           ->capture_default_str();
@@ -48,9 +46,10 @@ const CommandRegistration registration{
       sub.add_option("-f,--filter", args->filter,
                      "a capture filter to use instead of 'tcp port PORT' (pcap-filter syntax)")
           ->type_name("FILTER");
-      sub.add_option("--duration", args->duration, "stop after this long (e.g. 30s, 2m)")
-          ->type_name("DURATION");
-      sub.add_option("-c,--count", args->count, "stop after this many packets")->type_name("N");
+      // The bound: dumpcap counts whole seconds and an int of packets; a day is a long recording.
+      add_duration(sub, "--duration", args->duration, {std::chrono::seconds(1), std::chrono::hours(24)},
+                   "stop after this long (e.g. 30s, 2m; rounded up to whole seconds)");
+      add_number(sub, "-c,--count", args->count, {1, 1'000'000'000}, "stop after this many packets");
       sub.add_flag("--pcap", args->pcap, "write the classic pcap format instead of pcapng");
       sub.footer(
           "Stop it with Ctrl-C. It needs the right to capture: root, or a user in the\n"
@@ -62,21 +61,20 @@ const CommandRegistration registration{
           "could be started, 2 usage.");
       return [args]() -> Failure {
         std::string filter = args->filter;
-        if (filter.empty()) filter = "tcp port " + std::to_string(net::parse_port(args->port));
+        if (filter.empty()) filter = "tcp port " + std::to_string(args->port);
         std::vector<std::string> argv = {"dumpcap", "-i", args->interface, "-f",
                                          filter,    "-w", args->output};
         if (args->pcap) argv.push_back("-P");
-        if (!args->duration.empty()) {
-          auto ms = parse_duration(args->duration, "--duration");
+        if (args->duration) {
+          auto ms = *args->duration;
           auto seconds =
               static_cast<long long>(std::ceil(static_cast<double>(ms.count()) / 1000.0));
           argv.push_back("-a");
           argv.push_back("duration:" + std::to_string(std::max(1LL, seconds)));
         }
-        if (args->count < 0) throw Error(Failure::usage, "--count takes a positive number of packets");
-        if (args->count > 0) {
+        if (args->count) {
           argv.push_back("-c");
-          argv.push_back(std::to_string(args->count));
+          argv.push_back(std::to_string(*args->count));
         }
         std::cerr << "intact: recording '" << filter << "' on " << args->interface << " into "
                   << args->output << " (stop with Ctrl-C)" << std::endl;
@@ -94,7 +92,7 @@ const CommandRegistration registration{
         throw Error(Failure::io, "neither dumpcap nor tshark is installed; install Wireshark's command-line tools "
             "(Debian: apt-get install tshark), or record with tcpdump -i lo -w intact.pcap "
             "'tcp port " +
-            args->port + "'");
+            std::to_string(args->port) + "'");
       };
     }};
 

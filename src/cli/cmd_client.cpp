@@ -21,13 +21,13 @@ struct ClientArgs {
   KeyOptions key;
   OutputOptions output;
   std::string host = "127.0.0.1";
-  std::string port = "8080";
+  std::uint16_t port = 8080;
   bool legacy = false;
   std::string name;
   bool strict = false;
-  std::string linger = "2s";
-  std::string handshake_timeout = "10s";
-  std::string lab_pace = "300ms";
+  std::chrono::milliseconds linger = std::chrono::seconds(2);
+  std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds lab_pace{300};
 };
 
 std::string default_name() {
@@ -41,25 +41,21 @@ void declare_options(CLI::App& sub, ClientArgs& a) {
   sub.add_option("--host,HOST", a.host, "server host name or address (IPv4, IPv6)")
       ->type_name("")
       ->capture_default_str();
-  sub.add_option("-p,--port,PORT", a.port, "server port")->type_name("")->capture_default_str();
+  add_port(sub, "-p,--port,PORT", a.port, kPeerPorts, "server port")->type_name("");
   sub.add_flag("--legacy", a.legacy, "speak the lab's format (message|HMAC) instead of protocol v1");
   a.key.add_to(sub);
   sub.add_option("-n,--name", a.name, "your name in the room (guest when $USER is not a valid name)")
       ->type_name("NAME")
       ->default_str("$USER");
   sub.add_flag("--strict", a.strict, "disconnect at the first integrity failure (exit code 3)");
-  sub.add_option("--linger", a.linger, "after the end of input, how long to wait for the server's close")
-      ->type_name("DURATION")
-      ->capture_default_str();
-  sub.add_option("--handshake-timeout", a.handshake_timeout,
-                 "give up if the handshake takes longer (intact connect and listen wait 30s)")
-      ->type_name("DURATION")
-      ->capture_default_str();
-  sub.add_option("--lab-pace", a.lab_pace,
-                 "with --legacy, send one message per write, this long apart, so the lab's server "
-                 "(one recv per message) takes each alone (0: no pacing)")
-      ->type_name("DURATION")
-      ->capture_default_str();
+  // The bound: the linger is how long an exit may wait for the server; 10 minutes is past patience.
+  add_duration(sub, "--linger", a.linger, {std::chrono::milliseconds(0), std::chrono::minutes(10)},
+               "after the end of input, how long to wait for the server's close");
+  add_duration(sub, "--handshake-timeout", a.handshake_timeout, kHandshakeTimeouts,
+               "give up if the handshake takes longer (intact connect and listen wait 30s)");
+  add_duration(sub, "--lab-pace", a.lab_pace, kLabPaces,
+               "with --legacy, send one message per write, this long apart, so the lab's server "
+               "(one recv per message) takes each alone (0: no pacing)");
   a.output.add_to(sub);
   sub.footer(
       "Received messages are printed as 'name: text'; a message whose tag does not verify is "
@@ -80,15 +76,15 @@ void declare_options(CLI::App& sub, ClientArgs& a) {
 chat::ClientOptions client_options(const ClientArgs& a) {
   chat::ClientOptions o;
   o.host = a.host;
-  o.port = net::parse_port(a.port);
+  o.port = a.port;
   o.legacy = a.legacy;
   o.name = a.name.empty() ? default_name() : a.name;
   if (std::string problem = chat::name_problem(o.name); !problem.empty())
     throw Error(Failure::usage, "--name: " + problem + " (a name is " + chat::valid_name_rule() + ")");
   o.strict = a.strict;
-  o.limits.linger = parse_duration(a.linger, "--linger");
-  o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);
-  o.lab_pace = parse_duration(a.lab_pace, "--lab-pace");
+  o.limits.linger = a.linger;
+  o.limits.handshake_timeout = a.handshake_timeout;
+  o.lab_pace = a.lab_pace;
   o.limits.max_queued_bytes = 64u << 20;  // our own input: bounded, generous
   return o;
 }

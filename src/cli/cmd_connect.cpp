@@ -16,8 +16,8 @@ namespace {
 struct ConnectOptions {
   RelayArgs relay;
   std::string host;
-  std::string port;
-  std::string wait;
+  std::uint16_t port = 0;
+  std::optional<std::chrono::milliseconds> wait;
 };
 
 const CommandRegistration registration{
@@ -29,14 +29,14 @@ const CommandRegistration registration{
       sub.add_option("HOST", o->host, "host name or address of an `intact listen`")
           ->type_name("")
           ->required();
-      sub.add_option("PORT", o->port, "its port")->type_name("")->required();
+      add_port(sub, "PORT", o->port, kPeerPorts, "its port")->type_name("")->default_str("")->required();
       o->relay.add_to(sub,
                       "give up when the handshake has not finished within this time (the room's "
                       "server and client wait 10s)");
-      sub.add_option("-w,--wait", o->wait,
-                     "give up when the TCP connection is not set up within this time, e.g. 5s "
-                     "(as ncat -w; without it, the system's limit, a minute or more)")
-          ->type_name("DURATION");
+      // The bound: -w is more than 0 (0 would fail every connection), at most an hour.
+      add_duration(sub, "-w,--wait", o->wait, {std::chrono::milliseconds(1), std::chrono::hours(1)},
+                   "give up when the TCP connection is not set up within this time, e.g. 5s "
+                   "(as ncat -w; without it, the system's limit, a minute or more)");
       sub.footer(
           "Every byte is verified before it is written.\n" + std::string(kKeySources) + " " +
           kDurations +
@@ -48,14 +48,9 @@ const CommandRegistration registration{
       return [o]() {
         stream::RelayOptions relay = o->relay.relay(v1::Role::client);
         Key key = o->relay.key.load();
-        std::uint16_t port = net::parse_port(o->port);
         asio::io_context io;
-        std::chrono::milliseconds wait{0};
-        if (!o->wait.empty()) {
-          wait = parse_duration(o->wait, "-w");
-          if (wait.count() == 0) throw Error(Failure::usage, "-w must be more than 0 (e.g. 5s)");
-        }
-        auto socket = net::connect_blocking(io, o->host, port, o->relay.family(), wait);
+        auto socket = net::connect_blocking(io, o->host, o->port, o->relay.family(),
+                                            o->wait.value_or(std::chrono::milliseconds(0)));
         return run_relay(socket.native_handle(), key, relay, o->relay.exec);
       };
     }};

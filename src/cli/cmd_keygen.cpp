@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/options.hpp"
 #include "intact/failure.hpp"
 #include "intact/hex.hpp"
 #include "intact/key.hpp"
@@ -13,10 +14,7 @@ const CommandRegistration registration{
     "keygen", "print a fresh random key in hex (32 bytes from the OS's CSPRNG)", 90,
     [](CLI::App& sub) -> Runner {
       auto bytes = std::make_shared<std::size_t>(kGeneratedKeyBytes);
-      sub.add_option("--bytes", *bytes, "key length in bytes, 16 to 64")
-          ->type_name("N")
-          ->capture_default_str()
-          ->check(CLI::Range(16, 64).description(""));
+      add_number(sub, "--bytes", *bytes, {16, 64}, "key length in bytes");
       sub.footer("Exit codes: 0 the key printed, 1 the system has no randomness to give, 2 usage.\n"
                  "Example: intact keygen > key && chmod 600 key && intact server --key-file key");
       return [bytes]() {

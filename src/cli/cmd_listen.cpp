@@ -15,7 +15,7 @@ namespace {
 struct ListenOptions {
   RelayArgs relay;
   std::string bind;  // default: 127.0.0.1, or ::1 with -6
-  std::string port;
+  std::uint16_t port = 0;
   bool keep_open = false;
 };
 
@@ -28,9 +28,10 @@ const CommandRegistration registration{
       sub.add_option("-b,--bind", o->bind,
                      "address to listen on (::1 with -6; :: or 0.0.0.0 for every interface)")
           ->type_name("ADDRESS")
-          ->default_str("127.0.0.1");
-      sub.add_option("-p,--port", o->port, "port to listen on; 0 lets the OS pick one (printed)")
-          ->type_name("PORT")
+          ->default_str("127.0.0.1")
+          ->check(nonempty_address());
+      add_port(sub, "-p,--port", o->port, kListenPorts, "port to listen on; 0 lets the OS pick one (printed)")
+          ->default_str("")
           ->required();
       sub.add_flag("-k,--keep-open", o->keep_open,
                    "after a connection ends, accept the next one (one at a time); standard input "
@@ -53,11 +54,10 @@ const CommandRegistration registration{
         // Each command's input ends with its connection; our own output lasts the -k run.
         relay.end_output_at_close = !o->keep_open || !exec.empty();
         Key key = o->relay.key.load();
-        std::uint16_t port = net::parse_port(o->port);
         net::Family family = o->relay.family();
         std::string bind = !o->bind.empty() ? o->bind : family == net::Family::v6 ? "::1" : "127.0.0.1";
         asio::io_context io;
-        auto acceptor = net::listen(io.get_executor(), bind, port, "--port", family);
+        auto acceptor = net::listen(io.get_executor(), bind, o->port, "--port", family);
         stream::close_on_exec(acceptor.native_handle());
         std::cerr << "intact: listening on " << net::describe(acceptor.local_endpoint())
                   << std::endl;

@@ -14,6 +14,7 @@
 
 #include "attack/tamper_proxy.hpp"
 #include "cli/command.hpp"
+#include "cli/options.hpp"
 #include "intact/failure.hpp"
 #include "intact/hex.hpp"
 #include "net/endpoint.hpp"
@@ -91,11 +92,13 @@ void start_operator_input(std::shared_ptr<asio::io_context> io,
 
 void declare_options(CLI::App& sub, ProxyArgs& a) {
   sub.add_option("-l,--listen", a.listen,
-                 "[ADDR:]PORT to accept clients on (ADDR defaults to 127.0.0.1; PORT 0 picks a "
-                 "free one, printed)")
+                 "[ADDR:]PORT to accept clients on (ADDR defaults to 127.0.0.1; PORT 0..65535, 0 "
+                 "picks a free one, printed)")
       ->type_name("[ADDR:]PORT")
       ->required();
-  sub.add_option("--to", a.to, "HOST:PORT of the real server")->type_name("HOST:PORT")->required();
+  sub.add_option("--to", a.to, "HOST:PORT of the real server (PORT 1..65535)")
+      ->type_name("HOST:PORT")
+      ->required();
   sub.add_option("-a,--attack", a.attacks, "an attack SPEC (repeatable; syntax below)")
       ->type_name("SPEC");
   sub.add_flag("--legacy", a.legacy,
@@ -129,8 +132,10 @@ void declare_options(CLI::App& sub, ProxyArgs& a) {
 // The arguments once checked: what run_proxy needs, in the types it needs.
 struct ProxyPlan {
   std::vector<attack::AttackSpec> specs;
-  std::string bind, listen_port;
-  std::string host, to_port;
+  std::string bind;
+  std::uint16_t listen_port = 0;
+  std::string host;
+  std::uint16_t to_port = 0;
   Direction interactive_dir = Direction::client_to_server;
   std::vector<std::uint8_t> retag;
 };
@@ -139,9 +144,12 @@ ProxyPlan validate(const ProxyArgs& a) {
   ProxyPlan plan;
   if (a.legacy && a.v1) throw Error(Failure::usage, "--legacy and --v1 exclude each other: give one");
   for (const auto& s : a.attacks) plan.specs.push_back(attack::parse_attack_spec(s));
-  std::tie(plan.bind, plan.listen_port) = split_host_port(a.listen, "--listen", false);
+  std::string listen_port, to_port;
+  std::tie(plan.bind, listen_port) = split_host_port(a.listen, "--listen", false);
   if (plan.bind.empty()) plan.bind = "127.0.0.1";
-  std::tie(plan.host, plan.to_port) = split_host_port(a.to, "--to", true);
+  plan.listen_port = parse_number(listen_port, "--listen's PORT", kListenPorts);
+  std::tie(plan.host, to_port) = split_host_port(a.to, "--to", true);
+  plan.to_port = parse_number(to_port, "--to's PORT", kPeerPorts);
   if (a.interactive_dir != "c2s" && a.interactive_dir != "s2c")
     throw Error(Failure::usage, "--interactive-dir is c2s or s2c");
   plan.interactive_dir = a.interactive_dir == "c2s" ? Direction::client_to_server : Direction::server_to_client;
@@ -171,7 +179,7 @@ attack::TamperProxy::Options proxy_options(const ProxyArgs& a, const ProxyPlan& 
                                            attack::ReplacementQueue* queue) {
   attack::TamperProxy::Options o;
   o.upstream_host = plan.host;
-  o.upstream_port = net::parse_port(plan.to_port);
+  o.upstream_port = plan.to_port;
   o.format = a.legacy ? attack::FormatChoice::legacy
              : a.v1   ? attack::FormatChoice::v1
                       : attack::FormatChoice::detect;
@@ -204,7 +212,7 @@ Failure run_proxy(const ProxyArgs& a) {
   // `intact client` and `intact connect` do (exit 1).
   net::check_resolves(io.get_executor(), o.upstream_host, o.upstream_port);
   attack::TamperProxy proxy(
-      net::listen(io.get_executor(), plan.bind, net::parse_port(plan.listen_port), "--listen"), o);
+      net::listen(io.get_executor(), plan.bind, plan.listen_port, "--listen"), o);
   announce(a, plan, proxy);
   if (a.interactive) {
     std::cerr << "intact: interactive: type a line to replace the text of the next "

@@ -20,20 +20,26 @@
 namespace intact::cli {
 namespace {
 
+// The bound: a room of a million needs as many descriptors; a queue of 1 GiB per member is
+// already more than a machine holds for a room.
+constexpr std::size_t kMaxClients = 1'000'000;
+constexpr std::size_t kMinQueueLimit = 64u << 10;
+constexpr std::size_t kMaxQueueLimit = 1u << 30;
+
 struct ServerArgs {
   KeyOptions key;
   OutputOptions output;
   std::string bind = "127.0.0.1";
-  std::string port = "8080";
+  std::uint16_t port = 8080;
   bool legacy = false;
-  std::string legacy_port;
+  std::optional<std::uint16_t> legacy_port;
   std::string name = "server";
   bool strict = false;
   std::size_t max_clients = 10000;
   std::size_t queue_limit = 4u << 20;
-  std::string handshake_timeout = "10s";
-  std::string idle_timeout = "0";
-  std::string lab_pace = "300ms";
+  std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds idle_timeout{0};
+  std::chrono::milliseconds lab_pace{300};
   std::vector<std::string> allow, deny;
   std::string frame_timeout = "30s";
   std::size_t max_per_address = 64;
@@ -53,39 +59,31 @@ void raise_descriptor_limit() {
 void declare_options(CLI::App& sub, ServerArgs& a) {
   sub.add_option("-b,--bind", a.bind, "address to listen on (:: for every IPv6 and IPv4 address)")
       ->type_name("ADDRESS")
-      ->capture_default_str();
-  sub.add_option("-p,--port", a.port, "port to listen on; 0 lets the OS pick one (printed)")
-      ->type_name("PORT")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(nonempty_address());
+  add_port(sub, "-p,--port", a.port, kListenPorts, "port to listen on; 0 lets the OS pick one (printed)");
   sub.add_flag("--legacy", a.legacy, "speak the lab's format (message|HMAC) on --port instead of protocol v1");
-  sub.add_option("--legacy-port", a.legacy_port,
-                 "also listen in the lab's format on this port (v1 and lab clients share the room)")
-      ->type_name("PORT");
+  add_port(sub, "--legacy-port", a.legacy_port, kListenPorts,
+           "also listen in the lab's format on this port (v1 and lab clients share the room)");
   a.key.add_to(sub);
   sub.add_option("-n,--name", a.name, "the server's name, shown to clients")
       ->type_name("NAME")
       ->capture_default_str();
   sub.add_flag("--strict", a.strict, "close a client's connection at its first integrity failure");
-  sub.add_option("--max-clients", a.max_clients, "refuse connections beyond this many")
-      ->type_name("N")
-      ->capture_default_str();
-  sub.add_option("--queue-limit", a.queue_limit,
-                 "bytes queued for a client that does not read before it is disconnected (4 MiB)")
-      ->type_name("BYTES")
-      ->capture_default_str();
-  sub.add_option("--handshake-timeout", a.handshake_timeout,
-                 "drop a connection that has not finished the handshake by then (intact connect "
-                 "and listen wait 30s: a netcat peer is often started by hand)")
-      ->type_name("DURATION")
-      ->capture_default_str();
-  sub.add_option("--idle-timeout", a.idle_timeout, "disconnect a client silent this long (0: never)")
-      ->type_name("DURATION")
-      ->capture_default_str();
-  sub.add_option("--lab-pace", a.lab_pace,
-                 "send a lab-format client one message per write, this long apart, so the lab's "
-                 "reader (one recv per message) takes each alone (0: no pacing)")
-      ->type_name("DURATION")
-      ->capture_default_str();
+  add_number(sub, "--max-clients", a.max_clients, {1, kMaxClients}, "refuse connections beyond this many");
+  add_number(sub, "--queue-limit", a.queue_limit, {kMinQueueLimit, kMaxQueueLimit},
+             "bytes queued for a client that does not read before it is disconnected (4 MiB; "
+             "its handshake and welcome take about 2 KiB, and a relayed message longer than this "
+             "drops it too)")
+      ->type_name("BYTES");
+  add_duration(sub, "--handshake-timeout", a.handshake_timeout, kHandshakeTimeouts,
+               "drop a connection that has not finished the handshake by then (intact connect "
+               "and listen wait 30s: a netcat peer is often started by hand)");
+  add_duration(sub, "--idle-timeout", a.idle_timeout, {std::chrono::milliseconds(0), std::chrono::hours(24)},
+               "disconnect a client silent this long (0: never)");
+  add_duration(sub, "--lab-pace", a.lab_pace, kLabPaces,
+               "send a lab-format client one message per write, this long apart, so the lab's "
+               "reader (one recv per message) takes each alone (0: no pacing)");
   sub.add_option("--allow", a.allow, "accept only these addresses or CIDR blocks (repeatable)")
       ->type_name("ADDRESS/BITS");
   sub.add_option("--deny", a.deny, "refuse these addresses or CIDR blocks (repeatable)")
@@ -130,18 +128,18 @@ void declare_options(CLI::App& sub, ServerArgs& a) {
 chat::ServerOptions server_options(const ServerArgs& a) {
   chat::ServerOptions o;
   o.bind = a.bind;
-  o.port = net::parse_port(a.port);
+  o.port = a.port;
   o.legacy = a.legacy;
-  if (!a.legacy_port.empty()) o.legacy_port = net::parse_port(a.legacy_port);
+  o.legacy_port = a.legacy_port;
   o.name = a.name;
   if (std::string problem = chat::name_problem(o.name); !problem.empty())
     throw Error(Failure::usage, "--name: " + problem + " (a name is " + chat::valid_name_rule() + ")");
   o.strict = a.strict;
   o.max_clients = a.max_clients;
   o.limits.max_queued_bytes = a.queue_limit;
-  o.limits.handshake_timeout = parse_handshake_timeout(a.handshake_timeout);
-  o.limits.idle_timeout = parse_duration(a.idle_timeout, "--idle-timeout");
-  o.lab_pace = parse_duration(a.lab_pace, "--lab-pace");
+  o.limits.handshake_timeout = a.handshake_timeout;
+  o.limits.idle_timeout = a.idle_timeout;
+  o.lab_pace = a.lab_pace;
   // A member the server closes (/kick, idle) that stops reading is not waited for
   // long: what it has not taken within the linger is dropped, and so is it.
   o.limits.flush_timeout = o.limits.linger;

@@ -17,7 +17,7 @@ struct VerifyArgs {
   bool json = false;
   bool legacy = false;
   bool v1 = false;
-  std::string port;
+  std::optional<std::uint16_t> port;
 };
 
 const CommandRegistration registration{
@@ -35,9 +35,8 @@ const CommandRegistration registration{
       sub.add_flag("--json", args->json, "one JSON object per line instead of text");
       sub.add_flag("--legacy", args->legacy, "read every connection as the lab's format (message|TAG)");
       sub.add_flag("--v1", args->v1, "read every connection as protocol v1");
-      sub.add_option("-p,--port", args->port,
-                     "only connections with this TCP port at either end (without it, all)")
-          ->type_name("PORT");
+      add_port(sub, "-p,--port", args->port, kPeerPorts,
+               "only connections with this TCP port at either end (without it, all)");
       sub.footer(
           "Reassembles every TCP connection in the capture (both directions, out-of-order and\n"
           "retransmitted segments), detects its format (v1 starts with \"INTACT\", anything else\n"
@@ -63,7 +62,7 @@ const CommandRegistration registration{
           throw Error(Failure::usage, "--legacy and --v1 exclude each other: give one");
         if (args->legacy) options.format = capture::FormatChoice::legacy;
         if (args->v1) options.format = capture::FormatChoice::v1;
-        if (!args->port.empty()) options.port = net::parse_port(args->port);
+        if (args->port) options.port = *args->port;
         Key key = args->key.load();
         capture::VerdictReport report(std::cout, args->json);
         capture::CaptureStats stats;
@@ -77,7 +76,7 @@ const CommandRegistration registration{
         std::cout.flush();
         if (stats.connections_with_data == 0) {
           throw Error(Failure::io, "no TCP connection carrying data in " + args->capture +
-                          (options.port ? " on port " + args->port : std::string()) + " (" +
+                          (options.port ? " on port " + std::to_string(*options.port) : std::string()) + " (" +
                           std::to_string(stats.packets) + " packets, link type " + stats.link_type +
                           "); check the capture filter and the --port given");
         }

@@ -1,6 +1,5 @@
 #include "cli/options.hpp"
 
-#include <cmath>
 #include <iostream>
 
 #include "intact/failure.hpp"
@@ -24,33 +23,119 @@ Key KeyOptions::load() const {
   return key;
 }
 
+std::string range_text(std::string_view min, std::string_view max) {
+  return std::string(min) + ".." + std::string(max);
+}
+
+void throw_number_out_of_range(std::string_view option, std::string_view text, std::string_view min,
+                               std::string_view max) {
+  throw Error(Failure::usage, std::string(option) + " must be a whole number between " + std::string(min) +
+                                  " and " + std::string(max) + ", not '" + std::string(text) + "'");
+}
+
+namespace {
+
+// The digits of `text` as a number, when they are 1 to `max_digits` decimal digits.
+std::optional<std::uint64_t> digits_value(std::string_view text, std::size_t max_digits) {
+  if (text.empty() || text.size() > max_digits ||
+      text.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  std::uint64_t value = 0;
+  for (char c : text) value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  return value;
+}
+
+// "12", "1.5", "30s", "500ms", "2m", "1h": milliseconds, or nothing when it is not a
+// duration or is beyond any range (more than 10^12 of its unit).
+std::optional<long long> duration_ms(std::string_view text) {
+  std::size_t number_end = text.find_first_not_of("0123456789.");
+  std::string_view number = text.substr(0, number_end);
+  std::string_view unit = number_end == std::string_view::npos ? std::string_view() : text.substr(number_end);
+  long long unit_ms = 0;
+  if (unit.empty() || unit == "s") unit_ms = 1000;
+  else if (unit == "ms") unit_ms = 1;
+  else if (unit == "m") unit_ms = 60'000;
+  else if (unit == "h") unit_ms = 3'600'000;
+  else return std::nullopt;
+  std::size_t dot = number.find('.');
+  std::string_view whole = number.substr(0, dot);
+  std::string_view fraction = dot == std::string_view::npos ? std::string_view() : number.substr(dot + 1);
+  if (dot != std::string_view::npos && fraction.empty()) return std::nullopt;  // "1." is no number
+  auto w = digits_value(whole, 12);  // 10^12 h fits in a long long of milliseconds
+  if (!w) return std::nullopt;
+  long long ms = static_cast<long long>(*w) * unit_ms;
+  if (!fraction.empty()) {
+    // Past nine digits, a fraction no longer changes the milliseconds of any unit.
+    std::string_view kept = fraction.substr(0, 9);
+    auto f = digits_value(kept, 9);
+    if (!f || !digits_value(fraction, fraction.size())) return std::nullopt;
+    long long scale = 1;
+    for (std::size_t i = 0; i < kept.size(); ++i) scale *= 10;
+    ms += static_cast<long long>(*f) * unit_ms / scale;
+  }
+  return ms;
+}
+
+}  // namespace
+
+std::chrono::milliseconds parse_duration_in(std::string_view text, std::string_view option,
+                                            DurationRange range) {
+  auto ms = duration_ms(text);
+  if (!ms || *ms < range.min.count() || *ms > range.max.count()) {
+    throw Error(Failure::usage, std::string(option) + " must be a duration between " +
+                                    duration_option_text(range.min) + " and " +
+                                    duration_option_text(range.max) +
+                                    " (e.g. 30s, 500ms, 2m; a bare number is seconds), not '" +
+                                    std::string(text) + "'");
+  }
+  return std::chrono::milliseconds(*ms);
+}
+
+std::string duration_option_text(std::chrono::milliseconds d) {
+  long long ms = d.count();
+  if (ms == 0) return "0";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  std::string unit = text.substr(used);
-  double ms = -1;
-  if (used > 0 && std::isfinite(value) && value >= 0) {
-    if (unit.empty() || unit == "s") ms = value * 1000;
-    else if (unit == "ms") ms = value;
-    else if (unit == "m") ms = value * 60000;
-    else if (unit == "h") ms = value * 3600000;
-  }
-  if (ms < 0 || ms > 1e12) {
-    throw Error(Failure::usage, option + " takes a duration such as 30s, 500ms or 2m, not '" + text + "'");
-  }
-  return std::chrono::milliseconds(static_cast<long long>(ms));
+  return parse_duration_in(text, option, {std::chrono::milliseconds(0), kMaxDuration});
 }
 
 std::chrono::milliseconds parse_handshake_timeout(const std::string& text) {
-  auto timeout = parse_duration(text, "--handshake-timeout");
-  if (timeout.count() == 0)
-    throw Error(Failure::usage, "--handshake-timeout must be more than 0 (e.g. 10s)");
-  return timeout;
+  return parse_duration_in(text, "--handshake-timeout", kHandshakeTimeouts);
+}
+
+namespace detail {
+
+CLI::Option* add_parsed_option(CLI::App& sub, const std::string& names, const std::string& help,
+                               std::function<void(const std::string& text, const std::string& name)> parse) {
+  auto name = std::make_shared<std::string>();
+  CLI::Option* opt = sub.add_option_function<std::string>(
+      names,
+      [parse = std::move(parse), name](const std::string& text) {
+        try {
+          parse(text, *name);
+        } catch (const Error& e) {
+          throw CLI::ValidationError(e.what());  // a usage error of the parse: exit 2 (main.cpp)
+        }
+      },
+      help);
+  *name = opt->get_name();
+  return opt;
+}
+
+}  // namespace detail
+
+CLI::Validator nonempty_address() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return text.empty() ? "an empty address is refused: give one (:: or 0.0.0.0 for every interface)"
+                            : std::string();
+      },
+      "");
 }
 
 }  // namespace intact::cli

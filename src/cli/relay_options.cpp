@@ -14,15 +14,11 @@ void RelayArgs::add_to(CLI::App& sub, const std::string& timeout_help) {
       ->type_name("NAME");
   sub.add_flag("--progress", progress,
                "print bytes sent and received, and the rates, on standard error every second");
-  sub.add_option("--frame-size", frame_size,
-                 "largest payload per frame in bytes, 1 to " + std::to_string(v1::kMaxPayload) +
-                     " (1 MiB): bigger frames mean fewer tags and system calls")
-      ->type_name("BYTES")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, v1::kMaxPayload).description(""));
-  sub.add_option("--handshake-timeout", handshake_timeout, timeout_help)
-      ->type_name("DURATION")
-      ->capture_default_str();
+  add_number(sub, "--frame-size", frame_size, {1, v1::kMaxPayload},
+             "largest payload per frame in bytes, at most 1 MiB: bigger frames mean fewer tags "
+             "and system calls")
+      ->type_name("BYTES");
+  add_duration(sub, "--handshake-timeout", handshake_timeout, kHandshakeTimeouts, timeout_help);
   // Which options exclude each other is checked in relay(), with a message of
   // ours, so the help shows no parser notes ("Excludes: -6").
   sub.add_flag("-4", ipv4, "IPv4 only: resolve and use IPv4 addresses only");
@@ -50,7 +46,7 @@ stream::RelayOptions RelayArgs::relay(v1::Role role) const {
   r.name = name;
   r.progress = progress;
   r.frame_payload = frame_size;
-  r.handshake_timeout = parse_handshake_timeout(handshake_timeout);
+  r.handshake_timeout = handshake_timeout;
   r.send = !recv_only;
   r.receive = !send_only;
   return r;

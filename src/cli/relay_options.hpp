@@ -23,7 +23,7 @@ inline constexpr const char* kRelayHandshakeTimeout = "30s";
 struct RelayArgs {
   KeyOptions key;
   std::string name;
-  std::string handshake_timeout = kRelayHandshakeTimeout;
+  std::chrono::milliseconds handshake_timeout = parse_handshake_timeout(kRelayHandshakeTimeout);
   bool progress = false;
   bool send_only = false;
   bool recv_only = false;
