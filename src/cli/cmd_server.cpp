@@ -41,7 +41,7 @@ struct ServerArgs {
   std::chrono::milliseconds idle_timeout{0};
   std::chrono::milliseconds lab_pace{300};
   std::vector<std::string> allow, deny;
-  std::string frame_timeout = "30s";
+  std::chrono::milliseconds frame_timeout = std::chrono::seconds(30);
   std::size_t max_per_address = 64;
   std::uint32_t max_rate = 50;
   std::uint32_t max_burst = 100;
@@ -88,31 +88,18 @@ void declare_options(CLI::App& sub, ServerArgs& a) {
       ->type_name("ADDRESS/BITS");
   sub.add_option("--deny", a.deny, "refuse these addresses or CIDR blocks (repeatable)")
       ->type_name("ADDRESS/BITS");
-  sub.add_option("--frame-timeout", a.frame_timeout,
-                 "drop a member whose message, once its first byte arrived, is not complete this "
-                 "long after (a sender dribbling a frame holds memory and is never idle; 0: no limit)")
-      ->type_name("DURATION")
-      ->capture_default_str();
-  // numeric: 1..1000000
-  sub.add_option("--max-per-address", a.max_per_address,
-                 "connections still in their handshake from one address; members past the handshake "
-                 "are not counted (a class behind one NAT joins freely). When the server is full, its "
-                 "oldest handshake in progress is dropped for a newcomer")
-      ->type_name("N")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
-      ->capture_default_str();
-  // numeric: 0..1000000
-  sub.add_option("--max-rate", a.max_rate,
-                 "lines (and commands) per second a member may send; past it (and its --max-burst) its "
-                 "lines are refused with a notice to it and counted (0: no limit)")
-      ->type_name("N")
-      ->check(CLI::Range(std::uint32_t{0}, std::uint32_t{1'000'000}))
-      ->capture_default_str();
-  // numeric: 1..1000000
-  sub.add_option("--max-burst", a.max_burst, "lines a member may send at once before --max-rate applies")
-      ->type_name("N")
-      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{1'000'000}))
-      ->capture_default_str();
+  add_duration(sub, "--frame-timeout", a.frame_timeout, {std::chrono::milliseconds(0), std::chrono::hours(1)},
+               "drop a member whose message, once its first byte arrived, is not complete this "
+               "long after (a sender dribbling a frame holds memory and is never idle; 0: no limit)");
+  add_number(sub, "--max-per-address", a.max_per_address, {1, kMaxClients},
+             "connections still in their handshake from one address; members past the handshake "
+             "are not counted (a class behind one NAT joins freely). When the server is full, its "
+             "oldest handshake in progress is dropped for a newcomer");
+  add_number(sub, "--max-rate", a.max_rate, {0, 1'000'000},
+             "lines (and commands) per second a member may send; past it (and its --max-burst) its "
+             "lines are refused with a notice to it and counted (0: no limit)");
+  add_number(sub, "--max-burst", a.max_burst, {1, 1'000'000},
+             "lines a member may send at once before --max-rate applies");
   a.output.add_to(sub);
   sub.footer(
       "Lines typed on the server's standard input go to every client; commands: /who, /msg NAME "
@@ -143,7 +130,7 @@ chat::ServerOptions server_options(const ServerArgs& a) {
   // A member the server closes (/kick, idle) that stops reading is not waited for
   // long: what it has not taken within the linger is dropped, and so is it.
   o.limits.flush_timeout = o.limits.linger;
-  o.limits.frame_timeout = parse_duration(a.frame_timeout, "--frame-timeout");
+  o.limits.frame_timeout = a.frame_timeout;
   o.max_per_address = a.max_per_address;
   o.max_rate = a.max_rate;
   o.max_burst = a.max_burst;
