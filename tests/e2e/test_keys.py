@@ -58,7 +58,7 @@ def test_a_server_with_a_raw_four_byte_key_file_refuses_v1_without_weak_key():
     check(any("offline" in l and "--weak-key" in l for l in srv.err_lines), f"no warning: {srv.err_lines}")
     c = Proc(["client", "--port", str(port), "--key-file", fox, "--weak-key", "--name", "alice"])
     c.send("hello over a weak key\n")
-    srv.wait_for(r"^alice: hello over a weak key$", "stdout", timeout=60)
+    srv.wait_for(r"^alice: hello over a weak key$", "out", timeout=60)
     c.close_stdin()
     c.wait(timeout=60)
     srv.stop()
@@ -123,7 +123,7 @@ def test_a_passphrase_goes_through_argon2id_not_the_plain_key_schedule():
     # And intact's own client, given the same passphrase file, talks to it.
     c = Proc(["client", "--port", str(port), "--passphrase-file", pfile, "--name", "alice"])
     c.send("hello under a passphrase\n")
-    srv.wait_for(r"^alice: hello under a passphrase$", "stdout", timeout=120)
+    srv.wait_for(r"^alice: hello under a passphrase$", "out", timeout=120)
     c.close_stdin()
     check(c.wait(timeout=60) == 0, f"client: {c.err_lines}")
     srv.stop()
