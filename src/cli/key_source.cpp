@@ -157,13 +157,13 @@ Key read_key_file(const std::string& path, std::vector<std::string>* warnings) {
   if (t.size() >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') &&
       std::all_of(t.begin() + 2, t.end(), [](std::uint8_t c) { return is_hex(c) || is_space(c); })) {
     throw Error(Failure::bad_key, source + " starts with 0x; a hex key file holds the hex digits "
-                                           "alone: remove the 0x (intact does not guess)");
+                                           "alone: remove the 0x (it is not guessed)");
   }
   if (hex_or_space) {
     throw Error(Failure::bad_key,
                 source + " holds hex digits with white space among them (a space, a tab or more "
                          "than one line); a hex key file is one line of hex digits, and only one "
-                         "line ending at its end is removed: remove the rest (intact does not guess)");
+                         "line ending at its end is removed: remove the rest (it is not guessed)");
   }
   if (t.size() > kMaxKeyBytes)
     throw Error(Failure::bad_key, source + " holds a raw key of " + std::to_string(t.size()) +

@@ -116,7 +116,7 @@ def test_intact_legacy_client_with_another_key_fails_the_lab_servers_check_and_v
 def test_a_text_the_labs_format_cannot_carry_is_refused_for_lab_peers_only():
     # '|' followed by 64 hex digits would be taken for the tag by a lab receiver.
     tricky = "look: |" + "AB" * 32 + " here"
-    srv = Proc(["server", "--port", "0", "--legacy-port", "0", "--key", LAB_KEY])
+    srv = Proc(["server", "--port", "0", "--legacy-port", "0", "--key", LAB_KEY, "--weak-key"])
     v1_port = int(srv.wait_for(r"listening on .*:(\d+) \(protocol v1\)", "err").group(1))
     lab_port = int(srv.wait_for(r"listening on .*:(\d+) \(lab format", "err").group(1))
     import re
