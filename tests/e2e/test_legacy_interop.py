@@ -122,8 +122,8 @@ def test_a_text_the_labs_format_cannot_carry_is_refused_for_lab_peers_only():
     import re
     import socket
     raw = socket.create_connection(("127.0.0.1", lab_port), timeout=10)
-    v1a = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--name", "alice"])
-    v1b = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--name", "bob"])
+    v1a = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--weak-key", "--name", "alice"])
+    v1b = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--weak-key", "--name", "bob"])
     v1a.wait_for("keys confirmed", "err")
     v1b.wait_for("keys confirmed", "err")
     srv.wait_for(r"bob joined", "out")
