@@ -1,6 +1,7 @@
 #include "attack/attack_spec.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <span>
@@ -28,20 +29,43 @@ constexpr NamedAction kActions[] = {
 constexpr std::string_view kActionList =
     "flip, replace, replay, swap, drop, dup, reflect, inject, splice, cut, random";
 
-constexpr std::string_view kRetag = "retag=";
-
-// Errors echo the spec; the attacker's key in it is replaced by "<key>".
+// Errors echo the spec with every key in it replaced by "<key>": the value of
+// retag= (whatever the case of the name, and misspelt as "retag:KEY" or
+// "retagKEY"), and any part of 16 or more hex digits, a key put where it does
+// not belong.
 std::string redacted(std::string_view text) {
+  auto lower_starts_retag = [](std::string_view part) {
+    if (part.size() < 5) return false;
+    for (std::size_t i = 0; i < 5; ++i)
+      if (std::tolower(static_cast<unsigned char>(part[i])) != "retag"[i]) return false;
+    return true;
+  };
+  auto all_hex = [](std::string_view part) {
+    return part.size() >= 16 && std::all_of(part.begin(), part.end(), [](char c) {
+             return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+           });
+  };
   std::string out;
+  bool key_follows = false;  // the previous part was a bare "retag"
   std::size_t at = 0;
-  for (std::size_t found; (found = text.find(kRetag, at)) != std::string_view::npos;) {
-    std::size_t value = found + kRetag.size();
-    std::size_t end = std::min(text.find(':', value), text.size());
-    out.append(text.substr(at, value - at));
-    if (end > value) out += "<key>";
-    at = end;
+  while (true) {
+    std::size_t colon = std::min(text.find(':', at), text.size());
+    std::string_view part = text.substr(at, colon - at);
+    if (key_follows || all_hex(part)) {
+      if (!part.empty()) out += "<key>";
+      key_follows = false;
+    } else if (lower_starts_retag(part)) {
+      std::size_t name = part.size() > 5 && part[5] == '=' ? 6 : 5;
+      out.append(part.substr(0, name));
+      if (part.size() > name) out += "<key>";
+      key_follows = part.size() == 5;
+    } else {
+      out.append(part);
+    }
+    if (colon == text.size()) break;
+    out += ':';
+    at = colon + 1;
   }
-  out.append(text.substr(at));
   return out;
 }
 

@@ -91,7 +91,7 @@ chat::ClientOptions client_options(const ClientArgs& a) {
 
 Failure run_client(const ClientArgs& a) {
   chat::ClientOptions o = client_options(a);
-  Key key = a.key.load();
+  Key key = a.key.load(a.legacy ? KeyUse::legacy : KeyUse::v1);
   asio::io_context io;
   auto out = a.output.make(stdout, stderr);
   // On a terminal, a line editor keeps what is being typed intact while messages arrive.

@@ -141,7 +141,7 @@ chat::ServerOptions server_options(const ServerArgs& a) {
 
 Failure run_server(const ServerArgs& a) {
   chat::ServerOptions o = server_options(a);
-  Key key = a.key.load();
+  Key key = a.key.load(a.legacy ? KeyUse::legacy : KeyUse::v1);
   raise_descriptor_limit();
   asio::io_context io;
   auto out = a.output.make(stdout, stderr);

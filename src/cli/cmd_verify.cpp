@@ -63,7 +63,7 @@ const CommandRegistration registration{
         if (args->legacy) options.format = capture::FormatChoice::legacy;
         if (args->v1) options.format = capture::FormatChoice::v1;
         if (args->port) options.port = *args->port;
-        Key key = args->key.load();
+        Key key = args->key.load(args->legacy ? KeyUse::legacy : KeyUse::v1);
         capture::VerdictReport report(std::cout, args->json);
         capture::CaptureStats stats;
         try {

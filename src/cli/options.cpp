@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "intact/failure.hpp"
+#include "intact/secret.hpp"
 
 namespace intact::cli {
 
@@ -14,14 +15,31 @@ void KeyOptions::add_to(CLI::App& sub) {
   sub.add_option("--key-file", source.file,
                  "file holding the key (hex text or raw bytes); should be mode 600")
       ->type_name("FILE");
+  sub.add_option("--passphrase-file", source.passphrase_file,
+                 "file holding a passphrase (same file rule as --key-file); the key is derived "
+                 "from it with Argon2id (docs/protocol.md), the same on every peer")
+      ->type_name("FILE");
+  sub.add_flag("--weak-key", source.weak_key,
+               "use a protocol v1 key under 16 bytes as it is (refused without this): anyone who "
+               "connects can test guesses of a short key offline at millions a second");
 }
 
-Key KeyOptions::load() const {
+Key KeyOptions::load(KeyUse use) const {
   std::vector<std::string> warnings;
-  Key key = load_key(source, &warnings);
+  // Our copy of the --key text is wiped however loading ends (CLI11's own copy
+  // and the process's arguments are not ours to wipe: --key is visible to ps).
+  struct WipeHex {
+    const KeySource& s;
+    ~WipeHex() {
+      if (s.hex) secure_wipe(const_cast<std::string&>(*s.hex));
+    }
+  } wipe{source};
+  Key key = load_key(source, use, &warnings);
   for (const auto& w : warnings) std::cerr << "intact: warning: " << w << "\n";
   return key;
 }
+
+Key KeyOptions::load() const { return load(KeyUse::v1); }
 
 std::string range_text(std::string_view min, std::string_view max) {
   return std::string(min) + ".." + std::string(max);

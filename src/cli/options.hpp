@@ -38,16 +38,26 @@ namespace intact::cli {
 // Footer lines shared by the commands' --help: where the key comes from and
 // in which order (load_key), and how a duration is written (parse_duration).
 inline constexpr const char* kKeySources =
-    "The key: --key HEX or --key-file FILE (not both); without either, the INTACT_KEY "
-    "environment variable (hex).";
+    "The key: --key HEX, --key-file FILE or --passphrase-file FILE (one of them); without any, "
+    "the INTACT_KEY environment variable (hex). A key file is a regular file of at most 8,194 "
+    "bytes; one line ending at its end (\\n or \\r\\n) is removed, nothing else; then it is hex "
+    "if it is only hex digits (an even number), raw bytes if it holds any other byte than hex "
+    "digits and white space; a byte-order mark, a 0x prefix and hex digits with white space "
+    "among them are refused. A protocol v1 key under 16 bytes is refused unless --weak-key "
+    "(intact keygen makes 32 bytes).";
 inline constexpr const char* kDurations =
     "Durations: 30s, 500ms, 2m, 1h, 1.5s; a bare number is seconds. Numbers are whole decimal "
     "numbers; each option's range is shown with it, and a value outside it is a usage error.";
 
 struct KeyOptions {
   KeySource source;
+  // --key, --key-file, --passphrase-file and --weak-key.
   void add_to(CLI::App& sub);
-  // Resolves the key, printing "intact: warning: ..." lines on stderr.
+  // Resolves the key for `use` (load_key: the one place a short v1 key is
+  // refused), printing "intact: warning: ..." lines on stderr, and wipes our
+  // copy of the --key text.
+  Key load(KeyUse use) const;
+  // The same for protocol v1.
   Key load() const;
 };
 

@@ -257,7 +257,7 @@ def test_a_v1_client_facing_the_labs_server_exits_1_with_the_hint():
 
     th = threading.Thread(target=serve, daemon=True)
     th.start()
-    c = Proc(["client", "--port", str(lab.port), "--key", LAB_KEY, "--name", "v1"])
+    c = Proc(["client", "--port", str(lab.port), "--key", LAB_KEY, "--weak-key", "--name", "v1"])
     rc = c.wait(20)
     th.join(10)
     lab.close()

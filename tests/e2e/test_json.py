@@ -177,7 +177,7 @@ def test_verify_lines_match_the_document():
             f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
             for i, fr in enumerate(frames):
                 f.write(struct.pack("<IIII", 1700000000, i, len(fr), len(fr)) + fr)
-        r = run(["verify", "--json", "--key", LAB_KEY, path])
+        r = run(["verify", "--json", "--key", LAB_KEY, "--weak-key", path])
     lines = r.stdout.decode().splitlines()
     check(r.returncode == 3, f"verify exit {r.returncode} (one message modified): {r.stderr!r} {lines}")
     events = set()

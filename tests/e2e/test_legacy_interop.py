@@ -116,14 +116,14 @@ def test_intact_legacy_client_with_another_key_fails_the_lab_servers_check_and_v
 def test_a_text_the_labs_format_cannot_carry_is_refused_for_lab_peers_only():
     # '|' followed by 64 hex digits would be taken for the tag by a lab receiver.
     tricky = "look: |" + "AB" * 32 + " here"
-    srv = Proc(["server", "--port", "0", "--legacy-port", "0", "--key", LAB_KEY])
+    srv = Proc(["server", "--port", "0", "--legacy-port", "0", "--key", LAB_KEY, "--weak-key"])
     v1_port = int(srv.wait_for(r"listening on .*:(\d+) \(protocol v1\)", "err").group(1))
     lab_port = int(srv.wait_for(r"listening on .*:(\d+) \(lab format", "err").group(1))
     import re
     import socket
     raw = socket.create_connection(("127.0.0.1", lab_port), timeout=10)
-    v1a = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--name", "alice"])
-    v1b = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--name", "bob"])
+    v1a = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--weak-key", "--name", "alice"])
+    v1b = Proc(["client", "--port", str(v1_port), "--key", LAB_KEY, "--weak-key", "--name", "bob"])
     v1a.wait_for("keys confirmed", "err")
     v1b.wait_for("keys confirmed", "err")
     srv.wait_for(r"bob joined", "out")

@@ -93,7 +93,7 @@ def test_verify_reports_one_changed_payload_byte_as_modified_and_exits_3():
 
 def test_verify_reports_every_message_of_a_real_legacy_chat_as_genuine():
     path = capture("legacy")
-    rc, verdicts, summary, err = verify_json(path, LAB_KEY)
+    rc, verdicts, summary, err = verify_json(path, LAB_KEY, "--weak-key")
     check(rc == 0, f"exit {rc}, want 0: {err} {verdicts}")
     msgs = [(v["message"], v["verdict"], v["text"]) for v in verdicts if v["direction"] == "c2s" and "message" in v]
     check(msgs == [(i, "genuine", line) for i, line in enumerate(LINES, start=1)], f"c2s messages: {msgs}")
@@ -105,7 +105,7 @@ def test_verify_reports_every_message_of_a_real_legacy_chat_as_genuine():
 
 def test_verify_reports_a_changed_byte_in_a_legacy_message_as_modified():
     edited, changed_text = flip_one_byte_of(capture("legacy"), LINES[1], "legacy-flipped.pcapng")
-    rc, verdicts, summary, err = verify_json(edited, LAB_KEY)
+    rc, verdicts, summary, err = verify_json(edited, LAB_KEY, "--weak-key")
     check(rc == 3, f"exit {rc}, want 3: {err}")
     msgs = [(v["message"], v["verdict"]) for v in verdicts if v["direction"] == "c2s" and "message" in v]
     check(msgs == [(1, "genuine"), (2, "modified"), (3, "genuine"), (4, "genuine"), (5, "genuine")], f"{msgs}")
