@@ -41,9 +41,12 @@ class CheckingSink final : public VerdictSink {
     FUZZ_CHECK((r.verdict == Verdict::missing) == (r.missing > 0));
     auto& state = state_[{r.connection, static_cast<int>(r.direction)}];
     FUZZ_CHECK(state != State::incomplete);
-    if (state == State::ended) FUZZ_CHECK(r.verdict == Verdict::incomplete);
+    // After its end, a direction may still be given up (incomplete, or over a bound).
+    if (state == State::ended)
+      FUZZ_CHECK(r.verdict == Verdict::incomplete || r.verdict == Verdict::over_limit);
     switch (r.verdict) {
       case Verdict::incomplete:
+      case Verdict::over_limit:
         state = State::incomplete;
         break;
       case Verdict::closed:
@@ -79,6 +82,10 @@ std::string verify(std::span<const std::uint8_t> bytes) {
     FUZZ_CHECK(s.tcp_segments + s.fragments + s.malformed_packets <= s.packets);
     FUZZ_CHECK(s.connections_with_data <= s.connections);
     FUZZ_CHECK(s.connections <= s.tcp_segments);
+    // The verifier's own accounting never passes the bounds it states.
+    FUZZ_CHECK(s.peak_held_bytes <= s.max_held_bytes);
+    FUZZ_CHECK(s.held_bytes <= s.peak_held_bytes);
+    FUZZ_CHECK(s.peak_open_connections <= s.max_connections);
     result = "ok " + std::to_string(s.packets) + " " + std::to_string(s.connections);
   } catch (const Error& e) {
     FUZZ_CHECK(e.failure() == Failure::io);

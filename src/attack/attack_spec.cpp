@@ -29,42 +29,41 @@ constexpr NamedAction kActions[] = {
 constexpr std::string_view kActionList =
     "flip, replace, replay, swap, drop, dup, reflect, inject, splice, cut, random";
 
-// Errors echo the spec with every key in it replaced by "<key>": the value of
-// retag= (whatever the case of the name, and misspelt as "retag:KEY" or
-// "retagKEY"), and any part of 16 or more hex digits, a key put where it does
-// not belong.
+// Errors echo the spec with every key in it replaced by "<key>": whatever follows
+// "retag" anywhere in the text (any case, after '=', ':' or nothing, up to the
+// next ':' or ','), and any run of 16 or more hex digits, a key put where it
+// does not belong.
 std::string redacted(std::string_view text) {
-  auto lower_starts_retag = [](std::string_view part) {
-    if (part.size() < 5) return false;
-    for (std::size_t i = 0; i < 5; ++i)
-      if (std::tolower(static_cast<unsigned char>(part[i])) != "retag"[i]) return false;
+  auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  auto retag_at = [&](std::size_t i) {
+    if (text.size() - i < 5) return false;
+    for (std::size_t k = 0; k < 5; ++k)
+      if (std::tolower(static_cast<unsigned char>(text[i + k])) != "retag"[k]) return false;
     return true;
   };
-  auto all_hex = [](std::string_view part) {
-    return part.size() >= 16 && std::all_of(part.begin(), part.end(), [](char c) {
-             return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-           });
-  };
   std::string out;
-  bool key_follows = false;  // the previous part was a bare "retag"
-  std::size_t at = 0;
-  while (true) {
-    std::size_t colon = std::min(text.find(':', at), text.size());
-    std::string_view part = text.substr(at, colon - at);
-    if (key_follows || all_hex(part)) {
-      if (!part.empty()) out += "<key>";
-      key_follows = false;
-    } else if (lower_starts_retag(part)) {
-      std::size_t name = part.size() > 5 && part[5] == '=' ? 6 : 5;
-      out.append(part.substr(0, name));
-      if (part.size() > name) out += "<key>";
-      key_follows = part.size() == 5;
-    } else {
-      out.append(part);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (retag_at(i)) {
+      out.append(text.substr(i, 5));
+      i += 5;
+      if (i < text.size() && (text[i] == '=' || text[i] == ':')) out += text[i++];
+      std::size_t stop = std::min(text.find_first_of(":,", i), text.size());
+      if (stop > i) out += "<key>";
+      i = stop;
+      continue;
     }
-    if (colon == text.size()) break;
-    out += ':';
-    at = colon + 1;
+    std::size_t run = i;
+    while (run < text.size() && is_hex(text[run])) ++run;
+    if (run - i >= 16) {
+      out += "<key>";
+      i = run;
+    } else if (run > i) {
+      out.append(text.substr(i, run - i));
+      i = run;
+    } else {
+      out += text[i++];
+    }
   }
   return out;
 }

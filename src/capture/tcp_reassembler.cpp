@@ -35,8 +35,10 @@ void TcpReassembler::add(std::uint32_t seq, bool syn, bool fin, bool rst,
   if (fin && end >= 0 && !fin_at_) {
     fin_at_ = static_cast<std::uint64_t>(end);
     // Bytes recorded past the FIN were never read by the receiver: forget them.
-    for (auto it = waiting_.lower_bound(*fin_at_); it != waiting_.end(); it = waiting_.erase(it))
-      waiting_bytes_ -= it->second.size();
+    for (auto it = waiting_.lower_bound(*fin_at_); it != waiting_.end(); it = waiting_.erase(it)) {
+      waiting_bytes_ -= it->second.size() + kSegmentOverhead;
+      waiting_payload_ -= it->second.size();
+    }
   }
   if (fin_at_) {  // the receiver reads nothing past the FIN, so nothing past it is delivered
     auto limit = static_cast<std::int64_t>(*fin_at_);

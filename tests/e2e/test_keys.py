@@ -43,13 +43,13 @@ def free_port():
 
 
 def test_a_server_with_a_raw_four_byte_key_file_refuses_v1_without_weak_key():
-    fox = key_file("fox", b"fox\n")  # the key file: "fox" and its newline
+    fox = key_file("wolf", b"wolf\n")  # four raw bytes (the trimmed line ending is not key)
     r = run(["server", "--port", "0", "--key-file", fox], timeout=60)
     err = err_text(r)
     check(r.returncode == 2, f"exit {r.returncode}, want 2: {err}")
-    for hint in ("--weak-key", "intact keygen", "--passphrase-file", "offline", "3 bytes"):
+    for hint in ("--weak-key", "intact keygen", "--passphrase-file", "offline", "4 bytes"):
         check(hint in err, f"'{hint}' not in: {err}")
-    check("fox" not in err.replace(fox, ""), f"the key is echoed: {err}")
+    check("wolf" not in err.replace(fox, ""), f"the key is echoed: {err}")
     check("listening" not in err, "the server listened")
 
     # With --weak-key it is used as it is, and the warning names the risk.
@@ -110,8 +110,8 @@ def test_a_passphrase_goes_through_argon2id_not_the_plain_key_schedule():
     try:
         plain.handshake()
         check(False, "the server's CONFIRM verified under the plain passphrase")
-    except (ValueError, EOFError, ConnectionError) as e:
-        check("tag mismatch" in str(e) or isinstance(e, (EOFError, ConnectionError)), f"{e!r}")
+    except ValueError as e:  # not a closed connection: the CONFIRM itself must fail to verify
+        check("tag mismatch" in str(e), f"{e!r}")
     finally:
         plain.sock.close()
 

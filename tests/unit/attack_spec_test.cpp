@@ -118,6 +118,9 @@ TEST(AttackSpec, AnErrorNeverEchoesTheRetagKey) {
   expect_error_hides_key("retag=" + key, key);                             // key as the action
   expect_error_hides_key("replace:c2s:1:retag=" + key + ":colour=red:text=a", key);
   expect_error_hides_key("inject:c2s:1:retag=" + key + ":" + std::string(4096, 'x'), key);
+  // Inside another part (found by the attack_spec fuzz target): "x,retag=KEY" is one option.
+  expect_error_hides_key("replace:c2s:1:x,retag=" + key + ":text=a", key);
+  expect_error_hides_key("replace:c2s:1:&\xd9s,retag=00112233AABBCCDD:text=a:b:c", "00112233AABBCCDD");
 }
 
 TEST(AttackSpec, DescriptionNeverShowsTheRetagKey) {

@@ -53,5 +53,19 @@ TEST(TcpReassemblerFin, WaitingBytesPastALaterFinAreNotDelivered) {
   EXPECT_FALSE(d.r.hole());
 }
 
+TEST(TcpReassemblerFin, BytesForgottenPastAFinAreNoLongerHeld) {
+  Lane d;
+  d.add(100, "", true);
+  d.add(110, "past the end");  // waits: offsets 0..8 are missing
+  d.add(120, "and more");
+  EXPECT_GT(d.r.held_bytes(), 0u);
+  d.add(106, "", false, true);  // the stream ends after 5 bytes: both waiting segments are past it
+  EXPECT_EQ(d.r.held_bytes(), 0u);
+  d.add(101, "hello");
+  EXPECT_EQ(d.got, "hello");
+  EXPECT_TRUE(d.r.ended());
+  EXPECT_FALSE(d.r.hole());
+}
+
 }  // namespace
 }  // namespace intact::capture
