@@ -40,8 +40,11 @@ def mixed_room(*extra):
 
 def v1_members(port, n):
     members = [Proc(["client", "--port", str(port), "--key", KEY, "--name", f"c{i}"]) for i in range(n)]
-    for m in members:
-        m.wait_for("keys confirmed", "err")
+    # Joined, not only confirmed: the server joins a member when it takes its CONFIRM, which
+    # can be after the client has confirmed the server's; a lab member arriving in between
+    # would join first, and its "joined" notice would never reach that member.
+    for i, m in enumerate(members):
+        m.wait_for(rf"^\*\*\* welcome, c{i};", "out")
     return members
 
 
