@@ -34,6 +34,9 @@ class WireMember:
         self.frames = []
         self._t = threading.Thread(target=self._read, daemon=True)
         self._t.start()
+        # The server's welcome: this member has joined the room.
+        wait_until(lambda: any(t.startswith(f"welcome, {name};") for t in self.notices()),
+                   f"{name}'s welcome", 30)
 
     def _read(self):
         try:
@@ -79,8 +82,10 @@ def test_a_replayed_lab_format_line_reaches_each_v1_member_once_flagged_and_the_
     srv, v1_port, lab_port = mixed_room()
     carol = Proc(["client", "--port", str(v1_port), "--key", KEY, "--name", "carol"])
     dave = Proc(["client", "--port", str(v1_port), "--key", KEY, "--name", "dave", "--json"])
-    carol.wait_for("keys confirmed", "err")
-    dave.wait_for(r'"event":"log".*keys confirmed', "out")
+    # Joined (their welcome), not only confirmed: the server may join a member a moment after
+    # its client has confirmed, and a line relayed in between would not reach it.
+    carol.wait_for(r"^\*\*\* welcome, carol;", "out")
+    dave.wait_for(r"welcome, dave;", "out")
     wire = WireMember(v1_port, "py")
     lab, name = lab_member(srv, lab_port)
     who = re.escape(name)
