@@ -200,6 +200,13 @@ void CaptureVerifier::give_up(Connection& c, std::uint64_t packet, const std::st
 void CaptureVerifier::report_over_limit(Connection& c, std::size_t dir, std::uint64_t packet,
                                         const std::string& why) {
   if (c.stopped[dir]) return;
+  stop_direction(c, dir, packet, Verdict::over_limit,
+                 "not verified: over the limit: " + why + "; this direction is not verified from byte " +
+                     std::to_string(c.dirs[dir].delivered()) + " of its stream on");
+}
+
+void CaptureVerifier::stop_direction(Connection& c, std::size_t dir, std::uint64_t packet,
+                                     Verdict verdict, std::string detail) {
   c.stopped[dir] = true;
   announce(c);
   VerdictRecord r;
@@ -207,9 +214,8 @@ void CaptureVerifier::report_over_limit(Connection& c, std::size_t dir, std::uin
   r.format = c.info.format.value_or(WireFormat::v1);
   r.direction = direction_of(dir);
   r.packet = packet;
-  r.verdict = Verdict::over_limit;
-  r.detail = "not verified: over the limit: " + why + "; this direction is not verified from byte " +
-             std::to_string(c.dirs[dir].delivered()) + " of its stream on";
+  r.verdict = verdict;
+  r.detail = std::move(detail);
   sink_.verdict(r);
 }
 
@@ -432,24 +438,16 @@ void CaptureVerifier::report_hole(Connection& c, std::size_t dir, std::uint64_t 
                           ", so they were freed and this direction abandoned");
     return;
   }
-  c.stopped[dir] = true;
-  announce(c);
-  VerdictRecord r;
-  r.connection = c.info.id;
-  r.format = c.info.format.value_or(WireFormat::v1);
-  r.direction = direction_of(dir);
-  r.packet = packet;
-  r.verdict = Verdict::incomplete;
   std::string where = hole ? " at byte " + std::to_string(hole->offset) + " of the stream" : "";
   std::string lacks =
       hole && hole->missing > 0 ? std::to_string(hole->missing) + " bytes" : "bytes";
-  r.detail = "the capture lacks " + lacks + " of this direction" + where +
-             " (packets it did not record, or cut by its snap length)";
+  std::string detail = "the capture lacks " + lacks + " of this direction" + where +
+                       " (packets it did not record, or cut by its snap length)";
   if (hole && hole->waiting > 0) {
-    r.detail += "; " + std::to_string(hole->waiting) + " bytes after them cannot be placed";
+    detail += "; " + std::to_string(hole->waiting) + " bytes after them cannot be placed";
   }
-  r.detail += ": verification of this direction stops here";
-  sink_.verdict(r);
+  detail += ": verification of this direction stops here";
+  stop_direction(c, dir, packet, Verdict::incomplete, std::move(detail));
 }
 
 namespace {

@@ -167,6 +167,9 @@ class CaptureVerifier {
   void drain(Connection& c, std::uint64_t packet);
   void report(Connection& c, Observation& o, std::uint64_t packet);
   void report_hole(Connection& c, std::size_t dir, std::uint64_t packet);
+  // Stops judging direction `dir` of `c` with one verdict record (incomplete, over_limit).
+  void stop_direction(Connection& c, std::size_t dir, std::uint64_t packet, Verdict verdict,
+                      std::string detail);
   void announce(Connection& c);
   void release(Connection& c, bool over_limit = false);
   void feed_chunks(Connection& c, std::size_t dir, std::span<const std::uint8_t> bytes,

@@ -144,6 +144,16 @@ def check(cond, message):
         raise AssertionError(message)
 
 
+def wait_until(cond, what, timeout=15):
+    """Polls cond() until it is true; fails naming `what` after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
 class TestRunner:
     """Runs the test_* functions of a module in order, prints 'N passed, N failed'."""
 

@@ -17,17 +17,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from intact_testlib import KEY, LAB_KEY, LOST, Proc, TestRunner, check  # noqa: E402
+from intact_testlib import KEY, LAB_KEY, LOST, Proc, TestRunner, check, wait_until  # noqa: E402
 import lab_peer  # noqa: E402
 
 
-def wait_until(cond, what, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def mixed_room(*extra):

@@ -5,22 +5,14 @@ The lab side is an independent implementation with Python's socket and hmac modu
 """
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from intact_testlib import LAB_KEY, LOST, Proc, lost, TestRunner, check, run  # noqa: E402
+from intact_testlib import LAB_KEY, LOST, Proc, lost, TestRunner, check, run, wait_until  # noqa: E402
 import lab_peer  # noqa: E402
 
 OTHER_LAB_KEY = "5D2A7139232AD22B23"
 
 
-def wait_until(cond, what, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_mac_command_prints_the_labs_captured_tag_and_matches_python_hmac():

@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import v1_peer  # noqa: E402
-from intact_testlib import KEY, Proc, TestRunner, check  # noqa: E402
+from intact_testlib import KEY, Proc, TestRunner, check, wait_until  # noqa: E402
 from test_json import conforms  # noqa: E402
 
 
@@ -47,18 +47,8 @@ class Member(v1_peer.V1Client):
         raise AssertionError(f"{self.name!r}: not seen within {timeout}s; last frames {seen[-5:]}")
 
 
-def chat_text(payload):
-    n = payload[0]
-    return payload[1:1 + n].decode(), payload[1 + n:].decode()
 
 
-def wait_until(cond, what, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def closed_by_server(sock):
@@ -104,7 +94,7 @@ def test_an_authenticated_slow_sender_holding_a_partial_1_mib_frame_is_dropped_a
     threading.Thread(target=dribble, daemon=True).start()
     try:
         alice.send("while slow dribbles")
-        bob.frames_until(lambda t, p: t == v1_peer.T_CHAT and chat_text(p) == ("alice", "while slow dribbles"))
+        bob.frames_until(lambda t, p: t == v1_peer.T_CHAT and v1_peer.parse_chat(p)[:2] == ("alice", "while slow dribbles"))
         # The stated limit is 2 s; the deadline here is generous for a loaded machine.
         srv.wait_for(r"^\*\*\* slow left \(sending too slowly: \d+ bytes of a message had arrived, "
                      r"and it was not complete within 2 s\)$", "out", timeout=30)
@@ -120,7 +110,7 @@ def test_an_authenticated_slow_sender_holding_a_partial_1_mib_frame_is_dropped_a
         stop.set()
     # The others keep chatting.
     bob.send("after slow left")
-    alice.frames_until(lambda t, p: t == v1_peer.T_CHAT and chat_text(p) == ("bob", "after slow left"))
+    alice.frames_until(lambda t, p: t == v1_peer.T_CHAT and v1_peer.parse_chat(p)[:2] == ("bob", "after slow left"))
     srv.wait_for(r"^bob: after slow left$", "out")
     for m in (alice, bob, slow):
         m.sock.close()
@@ -201,7 +191,7 @@ def test_members_past_their_handshake_are_not_limited_per_address():
     srv.wait_for(r"127\.0\.0\.1:\d+: refused: 2 handshakes are in progress from this address "
                  r"\(--max-per-address\)", "err")
     members[0].send("five members from one address")
-    members[4].frames_until(lambda t, p: t == v1_peer.T_CHAT and chat_text(p)[1] == "five members from one address")
+    members[4].frames_until(lambda t, p: t == v1_peer.T_CHAT and v1_peer.parse_chat(p)[:2][1] == "five members from one address")
     for s in pending + [third]:
         s.close()
     for m in members:
@@ -226,7 +216,7 @@ def test_a_full_server_drops_its_oldest_handshake_for_a_newcomer_and_never_a_mem
     # Every member is still there: the full room talks.
     late.send("in a full room")
     for m in members:
-        m.frames_until(lambda t, p: t == v1_peer.T_CHAT and chat_text(p) == ("late", "in a full room"))
+        m.frames_until(lambda t, p: t == v1_peer.T_CHAT and v1_peer.parse_chat(p)[:2] == ("late", "in a full room"))
     check(not any("m0 left" in l or "m1 left" in l or "m2 left" in l for l in srv.out_lines), "no member was dropped")
     for s in socks:
         s.close()
@@ -252,8 +242,8 @@ def test_a_member_over_the_rate_is_refused_with_a_notice_and_counted_in_json():
     heard = []
 
     def got(t, p):
-        if t == v1_peer.T_CHAT and chat_text(p)[0] == "flood":
-            heard.append(chat_text(p)[1])
+        if t == v1_peer.T_CHAT and v1_peer.parse_chat(p)[:2][0] == "flood":
+            heard.append(v1_peer.parse_chat(p)[:2][1])
         return bool(heard) and heard[-1].startswith("calm")
 
     tries = 0

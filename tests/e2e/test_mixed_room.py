@@ -16,9 +16,9 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(__file__))
-from intact_testlib import KEY, Proc, TestRunner, check  # noqa: E402
+from intact_testlib import KEY, Proc, TestRunner, check, wait_until  # noqa: E402
 from test_json import conforms  # noqa: E402
-from test_lab_room import mixed_room, wait_until  # noqa: E402
+from test_lab_room import mixed_room  # noqa: E402
 import lab_peer  # noqa: E402
 import v1_peer  # noqa: E402
 
